@@ -1,0 +1,3 @@
+from pptcli.cli import main
+
+main()

@@ -1,0 +1,178 @@
+"""Validation across records and files (the end of SPEC 3): what no single field can tell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from pptcli.load import LoadedCase
+from pptcli.model.case import Case, Program
+from pptcli.model.settings import Role, Settings, StaffMember
+from pptcli.problems import Problem
+
+# team slot -> the role its holder must have
+SLOT_ROLES = {
+    "cpsw": Role.CPSW,
+    "cpsw_supervisor": Role.SUPERVISOR,
+    "permanency_cpsw": Role.PERMANENCY_CPSW,
+    "jppo": Role.JPPO,
+    "jppo_supervisor": Role.SUPERVISOR,
+    "permanency_jppo": Role.PERMANENCY_JPPO,
+    "reunification_specialist": Role.REUNIFICATION_SPECIALIST,
+}
+
+
+def cross_check(
+    cases: list[LoadedCase],
+    settings: Settings,
+    staff: dict[str, StaffMember],
+    has_staff: bool,
+    rule_ids: set[str] | None,
+) -> tuple[list[LoadedCase], list[Problem]]:
+    """The cases fit to evaluate, and the problems of the others."""
+    problems: list[Problem] = []
+    good: list[LoadedCase] = []
+    first_file: dict[str, LoadedCase] = {}
+    for loaded in cases:
+        found = list(_case_problems(loaded, settings, staff if has_staff else None, rule_ids))
+        other = first_file.get(loaded.case.id)
+        if other is not None:
+            found.append(_at(loaded, ("id",), f'case id "{loaded.case.id}" is also used by {other.file}'))
+        else:
+            first_file[loaded.case.id] = loaded
+        problems += found
+        if not found:
+            good.append(loaded)
+    return good, problems
+
+
+def _at(loaded: LoadedCase, path: tuple[Any, ...], message: str, *, key: bool = False) -> Problem:
+    line, col = loaded.where.at(path, key=key)
+    return Problem(loaded.file, line, col, message)
+
+
+def _case_problems(
+    loaded: LoadedCase, settings: Settings, staff: dict[str, StaffMember] | None, rule_ids: set[str] | None
+) -> Iterator[Problem]:
+    case = loaded.case
+    if settings.offices and case.office not in settings.offices:
+        yield _at(loaded, ("office",), f'office "{case.office}" is not in ppt.yaml offices{_did_you_mean(case.office, settings.offices)}')
+    yield from _team_required(loaded)
+    if staff is not None:
+        yield from _staff_refs(loaded, staff)
+    yield from _dates_after_birth(loaded)
+    yield from _answers_after_events(loaded)
+    yield from _waivers(loaded, rule_ids)
+
+
+def _team_required(loaded: LoadedCase) -> Iterator[Problem]:
+    case = loaded.case
+    needs = {Program.CPS: ("cpsw",), Program.JJS: ("jppo",), Program.JOINT: ("cpsw", "jppo")}[case.program]
+    for slot in needs:
+        if getattr(case.team, slot) is None:
+            yield _at(loaded, ("team",), f'a {case.program} case needs team.{slot}', key=True)
+
+
+def _staff_refs(loaded: LoadedCase, staff: dict[str, StaffMember]) -> Iterator[Problem]:
+    for path, staff_id, role in _staff_mentions(loaded.case):
+        member = staff.get(staff_id)
+        if member is None:
+            yield _at(loaded, path, f'unknown staff id "{staff_id}"{_did_you_mean(staff_id, staff)}')
+        elif role is not None and member.role != role:
+            yield _at(loaded, path, f'"{staff_id}" is a {member.role} in staff.yaml, but team.{path[-1]} needs a {role}')
+
+
+def _staff_mentions(case: Case) -> Iterator[tuple[tuple[Any, ...], str, Role | None]]:
+    for slot, role in SLOT_ROLES.items():
+        value = getattr(case.team, slot)
+        if value is not None:
+            yield ("team", slot), value, role
+    if case.plan is not None:
+        for field in ("set_by", "consulted"):
+            for i, sid in enumerate(getattr(case.plan, field)):
+                yield ("plan", field, i), sid, None
+    for m, meeting in enumerate(case.meetings):
+        if meeting.requested_by:
+            yield ("meetings", m, "requested_by"), meeting.requested_by, None
+        for i, sid in enumerate(meeting.attendees):
+            yield ("meetings", m, "attendees", i), sid, None
+        for t, task in enumerate(meeting.tasks):
+            yield ("meetings", m, "tasks", t, "owner"), task.owner, None
+    for w, waiver in enumerate(case.waivers):
+        yield ("waivers", w, "approved_by"), waiver.approved_by, None
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f'; did you mean "{close[0]}"?' if close else ""
+
+
+def _dates(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], dt.date]]:
+    if isinstance(node, dt.date):
+        yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _dates(getattr(node, name), path + (name,))
+    elif isinstance(node, tuple):
+        for i, item in enumerate(node):
+            yield from _dates(item, path + (i,))
+
+
+def _dates_after_birth(loaded: LoadedCase) -> Iterator[Problem]:
+    born = loaded.case.child.born
+    for path, day in _dates(loaded.case, ()):
+        if path != ("child", "born") and day < born:
+            yield _at(loaded, path, f"{day} is before the child's birth ({born})")
+
+
+# (list, event date field, answer fields that cannot come before the event)
+_ANSWERS = (
+    ("placements", "date", ("notified_ppt", "notified_reunification_specialist")),
+    ("court_actions", "date", ("notified_ppt",)),
+    ("factors", "identified", ("advised",)),
+    ("early_permanency", "identified", ("consulted_supervisor", "advised")),
+)
+
+
+def _answers_after_events(loaded: LoadedCase) -> Iterator[Problem]:
+    case = loaded.case
+    for name, event_field, answers in _ANSWERS:
+        for i, record in enumerate(getattr(case, name)):
+            event = getattr(record, event_field)
+            for answer in answers:
+                value = getattr(record, answer)
+                if value is not None and value < event:
+                    yield _at(loaded, (name, i, answer), f"{answer} {value} is before the {event_field} {event}")
+    for m, meeting in enumerate(case.meetings):
+        for t, task in enumerate(meeting.tasks):
+            if task.done is not None and task.done < meeting.date:
+                yield _at(loaded, ("meetings", m, "tasks", t, "done"), f"done {task.done} is before the meeting {meeting.date} that assigned the task")
+            if task.due is not None and task.due < meeting.date:
+                yield _at(loaded, ("meetings", m, "tasks", t, "due"), f"due {task.due} is before the meeting {meeting.date} that assigned the task")
+    if case.permanency and case.permanency.ppt_updated and case.permanency.ppt_updated < case.permanency.achieved:
+        yield _at(loaded, ("permanency", "ppt_updated"), f"ppt_updated {case.permanency.ppt_updated} is before permanency was achieved ({case.permanency.achieved})")
+    for w, waiver in enumerate(case.waivers):
+        if waiver.expires is not None and waiver.expires < waiver.approved:
+            yield _at(loaded, ("waivers", w, "expires"), f"the waiver expires ({waiver.expires}) before it was approved ({waiver.approved})")
+
+
+def responsible_workers(case: Case, rule_id: str) -> set[str]:
+    """Who a waiver of `rule_id` would excuse: its approver must be someone else."""
+    team = case.team
+    if rule_id.startswith("CPSW-"):
+        return {team.cpsw} - {None}  # type: ignore[return-value]
+    if rule_id.startswith("JPPO-"):
+        return {team.jppo} - {None}  # type: ignore[return-value]
+    return {team.cpsw, team.jppo} - {None}  # type: ignore[return-value]
+
+
+def _waivers(loaded: LoadedCase, rule_ids: set[str] | None) -> Iterator[Problem]:
+    for w, waiver in enumerate(loaded.case.waivers):
+        if rule_ids is not None and waiver.rule not in rule_ids:
+            yield _at(loaded, ("waivers", w, "rule"), f'waiver names unknown rule "{waiver.rule}"{_did_you_mean(waiver.rule, rule_ids)}')
+        if waiver.approved_by in responsible_workers(loaded.case, waiver.rule):
+            yield _at(loaded, ("waivers", w, "approved_by"), f'"{waiver.approved_by}" is the worker responsible for {waiver.rule} and cannot approve its waiver')

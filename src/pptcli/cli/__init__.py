@@ -1,0 +1,66 @@
+"""The `ppt` command line: one error boundary around every command (SPEC 8).
+
+User errors print a message and exit 2; a bug exits 3 with one line, the traceback only
+with --debug. No bad input ever shows a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import typer
+
+from pptcli import __version__
+from pptcli.problems import UserError
+
+app = typer.Typer(
+    name="ppt",
+    help="Compliance checks for NH DCYF Permanency Planning Team procedures, on case files kept in git.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ppt {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an internal error."),
+) -> None:
+    """Compliance checks for NH DCYF Permanency Planning Team procedures."""
+
+
+def _register() -> None:
+    from pptcli.cli import calendar_cmd, init_cmd, schema_cmd, validate_cmd  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        _register()
+        # Standalone mode: typer reports bad usage itself (exit 2) and exits through SystemExit.
+        app(args=args, prog_name="ppt")
+    except SystemExit:
+        raise
+    except UserError as exc:
+        print(f"ppt: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the boundary between bugs and users
+        if debug:
+            traceback.print_exc()
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"ppt: internal error (a bug, please report it): {type(exc).__name__}: {first}", file=sys.stderr)
+        if not debug:
+            print("ppt: run again with --debug for the traceback", file=sys.stderr)
+        sys.exit(3)

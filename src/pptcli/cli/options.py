@@ -1,0 +1,33 @@
+"""Options shared by several commands, and the one place that reads the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+TIMEZONE = "America/New_York"  # DCYF's offices: "today" is New Hampshire's today
+
+
+def today() -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD, for example 2026-11-23') from None
+
+
+def as_of_or_today(value: dt.date | None) -> dt.date:
+    return value if value is not None else today()
+
+
+AsOf = typer.Option(None, "--as-of", parser=parse_date, metavar="DATE", help="Evaluate as of this date (default: today in New Hampshire).")
+RepoPath = typer.Argument(Path("."), help="The case repository, or a folder or file inside it.")

@@ -1,0 +1,194 @@
+"""Files -> models. Every failure becomes a Problem with file, line and column.
+
+A file with problems never stops the others: it is reported and left out of evaluation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from pptcli.calendar import BusinessCalendar, Closure
+from pptcli.located import validate
+from pptcli.locator import Locator
+from pptcli.model.case import Case
+from pptcli.model.settings import CalendarFile, Settings, Staff, StaffMember
+from pptcli.problems import Problem, UserError, display_path
+from pptcli.yamlio import MAX_BYTES, ParseError, parse
+
+SETTINGS = "ppt.yaml"
+STAFF = "staff.yaml"
+CALENDAR = "calendar.yaml"
+SETTINGS_FILES = frozenset({SETTINGS, STAFF, CALENDAR})
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    case: Case
+    file: str  # relative to the repository root
+    where: Locator
+
+
+@dataclass(frozen=True)
+class Repository:
+    root: Path
+    settings: Settings
+    staff: dict[str, StaffMember]
+    has_staff_file: bool
+    calendar: BusinessCalendar
+    cases: tuple[LoadedCase, ...]
+    problems: tuple[Problem, ...]
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds ppt.yaml (SPEC 2)."""
+    here = start.resolve()
+    if not here.exists():
+        raise UserError(f"{start}: no such file or folder")
+    folder = here if here.is_dir() else here.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / SETTINGS).is_file():
+            return candidate
+    raise UserError(f"{start}: not inside a case repository (no {SETTINGS} here or in any parent folder; `ppt init DIR` creates one)")
+
+
+def case_files(root: Path, under: Path) -> Iterator[Path]:
+    """Case files at or below `under`, in a stable order; hidden files and folders skipped."""
+    under = under.resolve()
+    if under.is_file():
+        yield under
+        return
+    for folder, dirs, files in os.walk(under):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(folder)
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            if here == root and name in SETTINGS_FILES:
+                continue
+            yield here / name
+
+
+def read_document(path: Path, rel: str) -> tuple[Any, list[Problem]]:
+    """Parse one file into a ruamel document, or report why it cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [Problem(rel, 1, 1, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")]
+    if b"\0" in raw:
+        return None, [Problem(rel, 1, 1, "not a text file (contains NUL bytes)")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(rel, line, col, "not valid UTF-8 text")]
+    try:
+        return parse(text), []
+    except ParseError as exc:
+        return None, [Problem(rel, exc.line, exc.column, exc.message)]
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _load_model(path: Path, rel: str, model: type[M]) -> tuple[M | None, Any, list[Problem]]:
+    doc, problems = read_document(path, rel)
+    if problems:
+        return None, None, problems
+    if doc is None:  # an empty settings file means "all defaults"
+        return model(), doc, []
+    value, problems = validate(model, doc, rel)
+    return value, doc, problems
+
+
+def load_settings(root: Path) -> tuple[Settings, dict[str, StaffMember], bool, BusinessCalendar, list[Problem]]:
+    problems: list[Problem] = []
+    settings, _, found = _load_model(root / SETTINGS, SETTINGS, Settings)
+    problems += found
+    staff_map: dict[str, StaffMember] = {}
+    has_staff = (root / STAFF).is_file()
+    if has_staff:
+        staff, doc, found = _load_model(root / STAFF, STAFF, Staff)
+        problems += found
+        if staff is not None:
+            staff_map, found = _index_staff(staff, Locator.of(doc))
+            problems += found
+    calendar = BusinessCalendar()
+    if (root / CALENDAR).is_file():
+        cal, _, found = _load_model(root / CALENDAR, CALENDAR, CalendarFile)
+        problems += found
+        if cal is not None:
+            calendar = build_calendar(cal)
+    return settings or Settings(), staff_map, has_staff, calendar, problems
+
+
+def _index_staff(staff: Staff, where: Locator) -> tuple[dict[str, StaffMember], list[Problem]]:
+    index: dict[str, StaffMember] = {}
+    problems = []
+    for i, member in enumerate(staff.staff):
+        if member.id in index:
+            line, col = where.at(("staff", i, "id"))
+            problems.append(Problem(STAFF, line, col, f'staff id "{member.id}" is listed twice'))
+        index[member.id] = member
+    for i, member in enumerate(staff.staff):
+        if member.supervisor and member.supervisor not in index:
+            line, col = where.at(("staff", i, "supervisor"))
+            problems.append(Problem(STAFF, line, col, f'supervisor "{member.supervisor}" is not in the staff list'))
+    return index, problems
+
+
+def build_calendar(cal: CalendarFile) -> BusinessCalendar:
+    return BusinessCalendar(
+        closures=[Closure(c.date, c.reason, c.office) for c in cal.closures],
+        added={h.date: h.name or "holiday (calendar.yaml)" for h in cal.holidays.add},
+        removed=[h.date for h in cal.holidays.remove],
+    )
+
+
+def load_repository(root: Path, paths: Sequence[Path] = (), rule_ids: Iterable[str] | None = None) -> Repository:
+    """Load settings and the case files at or below `paths` (default: the whole repository)."""
+    from pptcli.checks import cross_check
+
+    settings, staff, has_staff, calendar, problems = load_settings(root)
+    loaded: list[LoadedCase] = []
+    docs: dict[str, Locator] = {}
+    for path in _unique_files(root, paths or (root,), problems):
+        rel = display_path(path, root)
+        doc, found = read_document(path, rel)
+        if not found and doc is not None:
+            case, found = validate(Case, doc, rel)
+            if case is not None:
+                where = Locator.of(doc)
+                loaded.append(LoadedCase(case, rel, where))
+                docs[rel] = where
+        elif not found:
+            found = [Problem(rel, 1, 1, "the file is empty; a case file needs at least id, program, office and child")]
+        problems += found
+    good, found = cross_check(loaded, settings, staff, has_staff, set(rule_ids) if rule_ids is not None else None)
+    problems += found
+    return Repository(root, settings, staff, has_staff, calendar, tuple(good), tuple(sorted(set(problems))))
+
+
+def _unique_files(root: Path, paths: Sequence[Path], problems: list[Problem]) -> list[Path]:
+    seen: dict[Path, None] = {}
+    real_root = root.resolve()
+    for start in paths:
+        for path in case_files(real_root, start):
+            real = path.resolve()
+            rel = display_path(path, real_root)
+            if not _inside(real, real_root):
+                problems.append(Problem(rel, 0, 0, "a link to a file outside the case repository; refused"))
+                continue
+            seen.setdefault(path, None)
+    return list(seen)

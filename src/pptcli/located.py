@@ -1,0 +1,139 @@
+"""Turning pydantic validation errors into located, plain-language problems."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from pptcli.problems import Problem
+from pptcli.yamlio import position
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: Any, file: str) -> tuple[M | None, list[Problem]]:
+    """The model of `data`, or None and every problem found in it."""
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {_kind(data)}"
+        return None, [Problem(file, 1, 1, f"expected a mapping of keys to values, but the file is {what}")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = {_problem(model, data, file, err) for err in exc.errors(include_url=False)}
+        return None, sorted(problems)
+
+
+def _problem(model: type[BaseModel], data: Any, file: str, err: Any) -> Problem:
+    path, missing = _walk(data, err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        line, col = position(data, path, key=True)
+        name = str(path[-1]) if path else "?"
+        return Problem(file, line, col, f'unknown key "{name}"{_suggest(model, path, name)}')
+    line, col = position(data, path)
+    where = _dotted(path)
+    if kind == "missing":
+        target = f"{where}: " if where else ""
+        return Problem(file, line, col, f'{target}missing required key "{missing}"')
+    return Problem(file, line, col, f"{where or 'file'}: {_message(err)}")
+
+
+def _walk(data: Any, loc: Sequence[Any]) -> tuple[tuple[Any, ...], str]:
+    """The part of pydantic's location that exists in the document (union tags dropped)."""
+    path: list[Any] = []
+    node = data
+    for index, step in enumerate(loc):
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+            path.append(step)
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+            path.append(step)
+        elif index == len(loc) - 1:
+            return tuple(path), str(step)
+    return tuple(path), ""
+
+
+def _dotted(path: Sequence[Any]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _message(err: Any) -> str:
+    kind, msg, value = err["type"], err["msg"], err.get("input")
+    if kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f'"{value}" is not one of {expected}'
+    if kind == "string_pattern_mismatch":
+        return f'"{value}" is not a valid identifier (lower-case letters, digits, ".", "_" and "-")'
+    if kind in {"bool_type", "bool_parsing"}:
+        return f"expected true or false, got {value!r}"
+    if kind in {"string_type"}:
+        return f"expected text, got {_kind(value)}"
+    if kind in {"tuple_type", "list_type"}:
+        return f"expected a list, got {_kind(value)}"
+    if kind in {"model_type", "dict_type", "model_attributes_type"}:
+        return f"expected a mapping of keys to values, got {_kind(value)}"
+    return msg[0].lower() + msg[1:] if msg else kind
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f'the text "{value}"'
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__
+
+
+def _suggest(model: type[BaseModel], path: Sequence[Any], name: str) -> str:
+    fields = _fields_at(model, path[:-1])
+    close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+    if close:
+        return f'; did you mean "{close[0]}"?'
+    return f" (expected one of: {', '.join(fields)})" if fields else ""
+
+
+def _fields_at(model: type[BaseModel], path: Sequence[Any]) -> list[str]:
+    """The keys allowed in the mapping at `path`, found by following the model's field types."""
+    current: Any = model
+    for step in path:
+        if isinstance(step, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(step)
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The first BaseModel found inside an annotation such as tuple[Task, ...] | None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    for arg in getattr(annotation, "__metadata__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    origin = getattr(annotation, "__origin__", None)
+    return _model_in(origin) if origin not in (None, annotation) and isinstance(origin, type) else None

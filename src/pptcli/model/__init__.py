@@ -1,0 +1,1 @@
+"""Typed, frozen models of every file ppt reads."""

@@ -1,0 +1,57 @@
+"""The three settings files of a case repository (SPEC 2)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from pptcli.model.base import Date, Ident, Strict, Text, items
+
+
+class Role(StrEnum):
+    CPSW = "cpsw"
+    JPPO = "jppo"
+    SUPERVISOR = "supervisor"
+    PERMANENCY_CPSW = "permanency_cpsw"
+    PERMANENCY_JPPO = "permanency_jppo"
+    REUNIFICATION_SPECIALIST = "reunification_specialist"
+
+
+class StaffMember(Strict):
+    id: Ident
+    name: Text
+    role: Role
+    office: Ident | None = None
+    supervisor: Ident | None = None
+
+
+class Staff(Strict):
+    staff: tuple[StaffMember, ...] = items()
+
+
+class ClosureEntry(Strict):
+    date: Date
+    reason: Text
+    office: Ident | None = None  # none: statewide
+
+
+class HolidayEntry(Strict):
+    date: Date
+    name: Text | None = None
+
+
+class HolidayChanges(Strict):
+    add: tuple[HolidayEntry, ...] = items()
+    remove: tuple[HolidayEntry, ...] = items()
+
+
+class CalendarFile(Strict):
+    closures: tuple[ClosureEntry, ...] = items()
+    holidays: HolidayChanges = HolidayChanges()
+
+
+class Settings(Strict):
+    offices: tuple[Ident, ...] = items()
+    policy: dict[str, int | str] = Field(default_factory=dict)
+    rules: Text | None = None
