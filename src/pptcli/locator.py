@@ -47,9 +47,9 @@ class Locator:
         path = tuple(path)
         if key and path in self.keys:
             return self.keys[path]
-        while path not in self.values:
+        while path and path not in self.values:
             path = path[:-1]
-        return self.values[path]
+        return self.values.get(path, (1, 1))
 
     def line(self, *path: Any) -> int:
         return self.at(path, key=True)[0]

@@ -1,0 +1,190 @@
+"""Loading a rule folder: rule files, parameters.yaml and coverage.yaml, checked as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pptcli.calendar import DeadlineKind
+from pptcli.expr import Expr, ExprError
+from pptcli.located import validate
+from pptcli.locator import Locator
+from pptcli.model.rule import CoverageFile, CoverageItem, Parameter, ParameterFile, Rule
+from pptcli.problems import Problem, UserError
+from pptcli.yamlio import ParseError, parse
+
+PARAMETERS = "parameters.yaml"
+COVERAGE = "coverage.yaml"
+
+# Names every rule expression may use (the engine builds them; see context.py).
+CASE_NAMES = frozenset({
+    "case", "program", "office", "child", "team", "plan", "permanency", "first_placement",
+    "cpsw", "jppo", "cpsw_supervisor", "jppo_supervisor", "permanency_cpsw", "permanency_jppo",
+    "reunification_specialist", "casa_gal", "worker", "supervisor", "permanency_worker",
+    "age_on", "next_ppt_after", "in_placement", "due", "trigger", "as_of",
+})
+
+
+def shipped_rules_dir() -> Path:
+    """The rules installed with ppt (in the wheel), or the source tree's rules/ folder."""
+    packaged = resources.files("pptcli") / "rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    source = Path(__file__).resolve().parents[2] / "rules"
+    if source.is_dir():
+        return source
+    raise UserError("the rules shipped with ppt are missing from this installation; reinstall ppt")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    folder: Path
+    rules: tuple[Rule, ...]  # every version of every rule
+    parameters: dict[str, Parameter]
+    coverage: tuple[CoverageItem, ...]
+    compiled: dict[tuple[str, str], Expr] = field(repr=False)  # (rule id + version, where) -> Expr
+    lines: dict[str, tuple[str, int]] = field(repr=False)  # rule key -> (file, line)
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ids(self) -> set[str]:
+        return {rule.id for rule in self.rules}
+
+    def expr(self, rule: Rule, where: str) -> Expr:
+        return self.compiled[(rule_key(rule), where)]
+
+    def versions(self, rule_id: str) -> list[Rule]:
+        return [r for r in self.rules if r.id == rule_id]
+
+
+def rule_key(rule: Rule) -> str:
+    return f"{rule.id}@{rule.effective_from.isoformat()}"
+
+
+def _read(path: Path, folder: Path) -> tuple[Any, str, list[Problem]]:
+    rel = path.relative_to(folder).as_posix()
+    try:
+        return parse(path.read_text(encoding="utf-8")), rel, []
+    except ParseError as exc:
+        return None, rel, [Problem(rel, exc.line, exc.column, exc.message)]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, rel, [Problem(rel, 0, 0, f"cannot read: {exc}")]
+
+
+def load_rules(folder: Path | None = None) -> RuleSet:
+    folder = (folder or shipped_rules_dir()).resolve()
+    if not folder.is_dir():
+        raise UserError(f"{folder}: the rules folder does not exist")
+    problems: list[Problem] = []
+    parameters = _load_parameters(folder, problems)
+    coverage = _load_coverage(folder, problems)
+    rules: list[Rule] = []
+    compiled: dict[tuple[str, str], Expr] = {}
+    lines: dict[str, tuple[str, int]] = {}
+    for path in sorted(folder.rglob("*.y*ml")):
+        if path.name in (PARAMETERS, COVERAGE) or not path.name.endswith((".yaml", ".yml")):
+            continue
+        doc, rel, found = _read(path, folder)
+        rule = None
+        if not found:
+            rule, found = validate(Rule, doc, rel)
+        problems += found
+        if rule is None:
+            continue
+        where = Locator.of(doc)
+        found = _compile(rule, parameters, rel, where, compiled)
+        if rule_key(rule) in lines:
+            found.append(Problem(rel, *where.at(("id",)), f"rule {rule.id} effective {rule.effective_from} is also defined in {lines[rule_key(rule)][0]}"))
+        problems += found
+        if not found:
+            rules.append(rule)
+            lines[rule_key(rule)] = (rel, where.line("id"))
+    problems += _check_versions(rules, lines)
+    return RuleSet(folder, tuple(rules), parameters, coverage, compiled, lines, tuple(problems))
+
+
+def _load_parameters(folder: Path, problems: list[Problem]) -> dict[str, Parameter]:
+    path = folder / PARAMETERS
+    if not path.is_file():
+        return {}
+    doc, rel, found = _read(path, folder)
+    problems += found
+    if found:
+        return {}
+    model, found = validate(ParameterFile, doc, rel)
+    problems += found
+    return dict(model.parameters) if model else {}
+
+
+def _load_coverage(folder: Path, problems: list[Problem]) -> tuple[CoverageItem, ...]:
+    path = folder / COVERAGE
+    if not path.is_file():
+        return ()
+    doc, rel, found = _read(path, folder)
+    problems += found
+    if found:
+        return ()
+    model, found = validate(CoverageFile, doc, rel)
+    problems += found
+    return model.items if model else ()
+
+
+def _compile(rule: Rule, parameters: dict[str, Parameter], rel: str, where: Locator, out: dict[tuple[str, str], Expr]) -> list[Problem]:
+    problems = []
+    known = CASE_NAMES | set(parameters) | _selector_names(rule)
+    for place, source in rule.expressions():
+        try:
+            expr = Expr.parse(source)
+        except ExprError as exc:
+            problems.append(Problem(rel, *where.at(_path_of(place)), str(exc)))
+            continue
+        unknown = sorted(expr.names - known)
+        if unknown:
+            problems.append(Problem(rel, *where.at(_path_of(place)), f"{place}: unknown name {unknown[0]!r} in {source!r}"))
+        out[(rule_key(rule), place)] = expr
+    for i, spec in enumerate(rule.deadline):
+        problems += _check_deadline(spec.kind, spec.n, parameters, rel, where.at(("deadline", i)) if len(rule.deadline) > 1 else where.at(("deadline",)))
+    for name in rule.parameters:
+        if name not in parameters:
+            problems.append(Problem(rel, *where.at(("parameters",)), f"unknown parameter {name!r}"))
+    return problems
+
+
+def _path_of(place: str) -> tuple[Any, ...]:
+    head = place.split(".")[0]
+    name, _, index = head.partition("[")
+    return (name, int(index[:-1])) if index else (name,)
+
+
+def _check_deadline(kind: str, n: int | str | None, parameters: dict[str, Parameter], rel: str, at: tuple[int, int]) -> list[Problem]:
+    value: Any = parameters[kind].default if kind in parameters else kind
+    try:
+        DeadlineKind(value)
+    except ValueError:
+        return [Problem(rel, *at, f"deadline kind {kind!r} is neither a deadline kind ({', '.join(DeadlineKind)}) nor a parameter naming one")]
+    if isinstance(n, str) and n not in parameters:
+        return [Problem(rel, *at, f"deadline n {n!r} is not a parameter")]
+    return []
+
+
+def _check_versions(rules: list[Rule], lines: dict[str, tuple[str, int]]) -> list[Problem]:
+    """Two versions of one rule may not be in force on the same day."""
+    problems = []
+    by_id: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_id.setdefault(rule.id, []).append(rule)
+    for versions in by_id.values():
+        versions.sort(key=lambda r: r.effective_from)
+        for older, newer in zip(versions, versions[1:]):
+            if older.effective_to is None or older.effective_to >= newer.effective_from:
+                file, line = lines[rule_key(newer)]
+                problems.append(Problem(file, line, 1, f"rule {newer.id}: versions effective {older.effective_from} and {newer.effective_from} overlap; give the older one an effective_to before {newer.effective_from}"))
+    return problems
+
+
+def _selector_names(rule: Rule) -> set[str]:
+    from pptcli.context import SELECTOR_NAMES
+
+    return set(SELECTOR_NAMES[rule.for_each])
