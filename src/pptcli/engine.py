@@ -39,20 +39,16 @@ class Policy:
         return cls(values, authority)
 
 
-def policy_problems(ruleset: RuleSet, overrides: Mapping[str, Any], where: Any) -> list[Problem]:
-    """ppt.yaml's policy: every name a parameter, every value of the parameter's type."""
-    problems = []
-    for name, value in overrides.items():
-        line, col = where(("policy", name))
-        param = ruleset.parameters.get(name)
-        if param is None:
-            known = ", ".join(sorted(ruleset.parameters))
-            problems.append(Problem("ppt.yaml", line, col, f'unknown policy parameter "{name}" (known: {known})'))
-        elif isinstance(param.default, int) and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            problems.append(Problem("ppt.yaml", line, col, f"{name} must be a whole number of 0 or more"))
-        elif isinstance(param.default, str) and value not in set(DeadlineKind):
-            problems.append(Problem("ppt.yaml", line, col, f"{name} must be a deadline kind ({', '.join(DeadlineKind)})"))
-    return problems
+def policy_error(ruleset: RuleSet, name: str, value: Any) -> str | None:
+    """Why a ppt.yaml policy override is unusable, or None when it is fine."""
+    param = ruleset.parameters.get(name)
+    if param is None:
+        return f'unknown policy parameter "{name}" (known: {", ".join(sorted(ruleset.parameters))})'
+    if isinstance(param.default, int) and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        return f"{name} must be a whole number of 0 or more"
+    if isinstance(param.default, str) and value not in set(DeadlineKind):
+        return f"{name} must be a deadline kind ({', '.join(DeadlineKind)})"
+    return None
 
 
 def evaluate(

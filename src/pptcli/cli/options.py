@@ -31,3 +31,25 @@ def as_of_or_today(value: dt.date | None) -> dt.date:
 
 AsOf = typer.Option(None, "--as-of", parser=parse_date, metavar="DATE", help="Evaluate as of this date (default: today in New Hampshire).")
 RepoPath = typer.Argument(Path("."), help="The case repository, or a folder or file inside it.")
+
+WorkerOpt = typer.Option(None, "--worker", metavar="ID", help="Only this worker's obligations (`me`: PPT_ME or git config ppt.me).")
+SupervisorOpt = typer.Option(None, "--supervisor", metavar="ID", help="The supervisor's team and the supervisor's own obligations.")
+OfficeOpt = typer.Option(None, "--office", metavar="ID", help="Only cases of this office.")
+CaseOpt = typer.Option(None, "--case", metavar="ID", help="Only this case.")
+RuleOpt = typer.Option(None, "--rule", metavar="ID", help="Only this rule (a pattern such as 'CPSW-I.*' works too).")
+RedactOpt = typer.Option(False, "--redact", help="Children's names as initials, no dates of birth.")
+
+
+def use_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    import os
+    import sys
+
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def width() -> int | None:
+    import shutil
+    import sys
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None

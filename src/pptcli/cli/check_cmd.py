@@ -1,0 +1,46 @@
+"""ppt check: every duty of the team, met, late, missed, overdue or coming up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from pptcli import core
+from pptcli.cli import app
+from pptcli.cli.options import AsOf, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today, parse_date
+from pptcli.cli.report_out import emit, parse_statuses
+from pptcli.render import Format
+
+
+class CheckFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+    JUNIT = "junit"
+
+
+@app.command()
+def check(
+    path: Path = RepoPath,
+    worker: str = WorkerOpt,
+    supervisor: str = SupervisorOpt,
+    office: str = OfficeOpt,
+    case: str = CaseOpt,
+    rule: str = RuleOpt,
+    since: dt.date = typer.Option(None, "--since", parser=parse_date, metavar="DATE", help="Only obligations due on or after DATE."),
+    show_all: bool = typer.Option(False, "--all", help="Show every finding: met, open, waived and n/a too."),
+    fail_on: str = typer.Option("overdue", "--fail-on", metavar="STATUS[,STATUS]", help="Exit 1 when a finding has one of these statuses."),
+    fmt: CheckFormat = typer.Option(CheckFormat.TABLE, "--format", help="Output format."),
+    redact: bool = RedactOpt,
+    as_of: dt.date = AsOf,
+) -> None:
+    """Check every case against the PPT procedures; findings grouped by worker, with on-time rates."""
+    day = as_of_or_today(as_of)
+    statuses = parse_statuses(fail_on)
+    filters = core.Filters(worker, supervisor, office, case, rule, since)
+    report, calendar = core.check(path, day, filters)
+    emit(report, Format(fmt.value), "check", show_all=show_all, redact=redact, fail_on=statuses, calendar=calendar)

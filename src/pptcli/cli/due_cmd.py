@@ -1,0 +1,43 @@
+"""ppt due: what is coming up in the next N business days, and what is overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from pptcli import core
+from pptcli.cli import app
+from pptcli.cli.options import AsOf, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today
+from pptcli.cli.report_out import emit, parse_statuses
+from pptcli.render import Format
+
+
+class DueFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    ICS = "ics"
+
+
+@app.command()
+def due(
+    path: Path = RepoPath,
+    business_days: int = typer.Option(10, "--business-days", "-n", min=0, max=260, metavar="N", help="Look ahead this many business days."),
+    worker: str = WorkerOpt,
+    supervisor: str = SupervisorOpt,
+    office: str = OfficeOpt,
+    case: str = CaseOpt,
+    rule: str = RuleOpt,
+    fail_on: str = typer.Option("", "--fail-on", metavar="STATUS[,STATUS]", help="Exit 1 when a listed obligation has one of these statuses (default: never)."),
+    fmt: DueFormat = typer.Option(DueFormat.TABLE, "--format", help="Output format."),
+    redact: bool = RedactOpt,
+    as_of: dt.date = AsOf,
+) -> None:
+    """Open obligations due within N business days, and every overdue one, soonest first."""
+    day = as_of_or_today(as_of)
+    filters = core.Filters(worker, supervisor, office, case, rule)
+    report, calendar = core.due(path, day, business_days, filters)
+    emit(report, Format(fmt.value), "due", show_all=False, redact=redact, fail_on=parse_statuses(fail_on), calendar=calendar)
