@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
-from pptcli.load import LoadedCase
+from pptcli.load import LoadedCase, RuleDuty
 from pptcli.model.case import Case, Program
 from pptcli.model.settings import Role, Settings, StaffMember
 from pptcli.problems import Problem
@@ -31,14 +31,14 @@ def cross_check(
     settings: Settings,
     staff: dict[str, StaffMember],
     has_staff: bool,
-    rule_ids: set[str] | None,
+    rules: Mapping[str, RuleDuty] | None,
 ) -> tuple[list[LoadedCase], list[Problem]]:
     """The cases fit to evaluate, and the problems of the others."""
     problems: list[Problem] = []
     good: list[LoadedCase] = []
     first_file: dict[str, LoadedCase] = {}
     for loaded in cases:
-        found = list(_case_problems(loaded, settings, staff if has_staff else None, rule_ids))
+        found = list(_case_problems(loaded, settings, staff if has_staff else None, rules))
         other = first_file.get(loaded.case.id)
         if other is not None:
             found.append(_at(loaded, ("id",), f'case id "{loaded.case.id}" is also used by {other.file}'))
@@ -56,7 +56,7 @@ def _at(loaded: LoadedCase, path: tuple[Any, ...], message: str, *, key: bool = 
 
 
 def _case_problems(
-    loaded: LoadedCase, settings: Settings, staff: dict[str, StaffMember] | None, rule_ids: set[str] | None
+    loaded: LoadedCase, settings: Settings, staff: dict[str, StaffMember] | None, rules: Mapping[str, RuleDuty] | None
 ) -> Iterator[Problem]:
     case = loaded.case
     if settings.offices and case.office not in settings.offices:
@@ -66,7 +66,7 @@ def _case_problems(
         yield from _staff_refs(loaded, staff)
     yield from _dates_after_birth(loaded)
     yield from _answers_after_events(loaded)
-    yield from _waivers(loaded, rule_ids)
+    yield from _waivers(loaded, rules, staff or {})
 
 
 def _team_required(loaded: LoadedCase) -> Iterator[Problem]:
@@ -160,19 +160,25 @@ def _answers_after_events(loaded: LoadedCase) -> Iterator[Problem]:
             yield _at(loaded, ("waivers", w, "expires"), f"the waiver expires ({waiver.expires}) before it was approved ({waiver.approved})")
 
 
-def responsible_workers(case: Case, rule_id: str) -> set[str]:
-    """Who a waiver of `rule_id` would excuse: its approver must be someone else."""
+def responsible_for(case: Case, duty: RuleDuty | None, staff: Mapping[str, StaffMember]) -> set[str]:
+    """Who a waiver would excuse: its approver must be someone else (SPEC 3)."""
     team = case.team
-    if rule_id.startswith("CPSW-"):
-        return {team.cpsw} - {None}  # type: ignore[return-value]
-    if rule_id.startswith("JPPO-"):
-        return {team.jppo} - {None}  # type: ignore[return-value]
-    return {team.cpsw, team.jppo} - {None}  # type: ignore[return-value]
+    workers = {"cpsw": [team.cpsw], "jppo": [team.jppo]}.get(duty.worker if duty else "", [team.cpsw, team.jppo])
+    parties = duty.responsible if duty else ("worker",)
+    ids: set[str | None] = set()
+    if "worker" in parties:
+        ids.update(workers)
+    if "supervisor" in parties:
+        for worker, slot in ((team.cpsw, team.cpsw_supervisor), (team.jppo, team.jppo_supervisor)):
+            if worker in workers:
+                ids.add(slot or (staff[worker].supervisor if worker in staff else None))
+    return {i for i in ids if i}
 
 
-def _waivers(loaded: LoadedCase, rule_ids: set[str] | None) -> Iterator[Problem]:
+def _waivers(loaded: LoadedCase, rules: Mapping[str, RuleDuty] | None, staff: Mapping[str, StaffMember]) -> Iterator[Problem]:
     for w, waiver in enumerate(loaded.case.waivers):
-        if rule_ids is not None and waiver.rule not in rule_ids:
-            yield _at(loaded, ("waivers", w, "rule"), f'waiver names unknown rule "{waiver.rule}"{_did_you_mean(waiver.rule, rule_ids)}')
-        if waiver.approved_by in responsible_workers(loaded.case, waiver.rule):
-            yield _at(loaded, ("waivers", w, "approved_by"), f'"{waiver.approved_by}" is the worker responsible for {waiver.rule} and cannot approve its waiver')
+        if rules is not None and waiver.rule not in rules:
+            yield _at(loaded, ("waivers", w, "rule"), f'waiver names unknown rule "{waiver.rule}"{_did_you_mean(waiver.rule, rules)}')
+        duty = rules.get(waiver.rule) if rules is not None else None
+        if waiver.approved_by in responsible_for(loaded.case, duty, staff):
+            yield _at(loaded, ("waivers", w, "approved_by"), f'"{waiver.approved_by}" is responsible for {waiver.rule} and cannot approve its own waiver')

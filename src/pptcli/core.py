@@ -52,7 +52,7 @@ def ruleset_for(root: Path) -> RuleSet:
 def evaluate_repository(path: Path, as_of: dt.date, paths: Iterable[Path] = ()) -> Evaluated:
     root = find_root(path)
     ruleset = ruleset_for(root)
-    repo = load_repository(root, list(paths) or [path], rule_ids=ruleset.ids)
+    repo = load_repository(root, list(paths) or [path], rules=ruleset.duties())
     policy, found = _policy(root, repo, ruleset)
     findings, engine_problems = evaluate(ruleset, repo.cases, repo.calendar, repo.staff, policy, as_of)
     problems = sorted({*repo.problems, *ruleset.problems, *found, *engine_problems})
@@ -155,10 +155,12 @@ def make_report(evaluated: Evaluated, as_of: dt.date, findings: list[Finding]) -
     )
 
 
-def check(path: Path, as_of: dt.date, filters: Filters) -> tuple[Report, BusinessCalendar]:
+def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False) -> tuple[Report, BusinessCalendar]:
+    """Findings of the repository; `n/a` ones (the rule does not apply) only on request (SPEC 5.2)."""
     evaluated = evaluate_repository(path, as_of)
     filters = check_filters(filters, evaluated)
-    report = make_report(evaluated, as_of, select(evaluated.findings, filters, evaluated.repo.staff))
+    chosen = [f for f in select(evaluated.findings, filters, evaluated.repo.staff) if include_na or f.status is not Status.NA]
+    report = make_report(evaluated, as_of, chosen)
     return report, evaluated.repo.calendar
 
 
@@ -179,6 +181,13 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters) -> tup
                 chosen.append(f)
     chosen.sort(key=lambda f: (f.status is not Status.OVERDUE, f.due or as_of, f.case, f.rule))
     return make_report(evaluated, as_of, chosen), calendar
+
+
+def unknown_case_message(case_id: str, evaluated: Evaluated) -> str:
+    ids = [c.case.id for c in evaluated.repo.cases]
+    close = difflib.get_close_matches(case_id, ids, n=1, cutoff=0.6)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    return f'no valid case "{case_id}" in {evaluated.repo.root}{hint}'
 
 
 def failing(report: Report, fail_on: set[Status]) -> bool:

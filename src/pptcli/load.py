@@ -6,7 +6,7 @@ A file with problems never stops the others: it is reported and left out of eval
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +26,14 @@ STAFF = "staff.yaml"
 CALENDAR = "calendar.yaml"
 SETTINGS_FILES = frozenset({SETTINGS, STAFF, CALENDAR})
 M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class RuleDuty:
+    """What validation needs to know of a rule: whose SOP, and who answers for it."""
+
+    worker: str  # cpsw | jppo | both
+    responsible: tuple[str, ...]  # worker | supervisor | task_owner | permanency_worker
 
 
 @dataclass(frozen=True)
@@ -156,7 +164,7 @@ def build_calendar(cal: CalendarFile) -> BusinessCalendar:
     )
 
 
-def load_repository(root: Path, paths: Sequence[Path] = (), rule_ids: Iterable[str] | None = None) -> Repository:
+def load_repository(root: Path, paths: Sequence[Path] = (), rules: Mapping[str, RuleDuty] | None = None) -> Repository:
     """Load settings and the case files at or below `paths` (default: the whole repository)."""
     from pptcli.checks import cross_check
 
@@ -175,7 +183,7 @@ def load_repository(root: Path, paths: Sequence[Path] = (), rule_ids: Iterable[s
         elif not found:
             found = [Problem(rel, 1, 1, "the file is empty; a case file needs at least id, program, office and child")]
         problems += found
-    good, found = cross_check(loaded, settings, staff, has_staff, set(rule_ids) if rule_ids is not None else None)
+    good, found = cross_check(loaded, settings, staff, has_staff, rules)
     problems += found
     return Repository(root, settings, staff, has_staff, calendar, tuple(good), tuple(sorted(set(problems))))
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from pptcli.calendar import DeadlineKind
 from pptcli.expr import Expr, ExprError
+from pptcli.load import RuleDuty
 from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.rule import CoverageFile, CoverageItem, Parameter, ParameterFile, Rule
@@ -51,6 +52,9 @@ class RuleSet:
     @property
     def ids(self) -> set[str]:
         return {rule.id for rule in self.rules}
+
+    def duties(self) -> dict[str, RuleDuty]:
+        return {r.id: RuleDuty(r.worker.value, tuple(p.value for p in r.responsible)) for r in self.rules}
 
     def expr(self, rule: Rule, where: str) -> Expr:
         return self.compiled[(rule_key(rule), where)]

@@ -39,7 +39,7 @@ def _root(
 
 
 def _register() -> None:
-    from pptcli.cli import calendar_cmd, check_cmd, due_cmd, init_cmd, schema_cmd, validate_cmd  # noqa: F401
+    from pptcli.cli import calendar_cmd, check_cmd, due_cmd, explain_cmd, init_cmd, rules_cmd, schema_cmd, validate_cmd  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> None:

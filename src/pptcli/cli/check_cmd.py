@@ -42,5 +42,5 @@ def check(
     day = as_of_or_today(as_of)
     statuses = parse_statuses(fail_on)
     filters = core.Filters(worker, supervisor, office, case, rule, since)
-    report, calendar = core.check(path, day, filters)
+    report, calendar = core.check(path, day, filters, include_na=show_all)
     emit(report, Format(fmt.value), "check", show_all=show_all, redact=redact, fail_on=statuses, calendar=calendar)

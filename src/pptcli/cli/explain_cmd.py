@@ -1,0 +1,50 @@
+"""ppt explain: how each due date of one rule for one case was computed, and what was found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from pptcli import core
+from pptcli.cli import app
+from pptcli.cli.options import AsOf, RedactOpt, as_of_or_today
+from pptcli.problems import UserError
+from pptcli.render import initials
+
+
+@app.command()
+def explain(
+    case_id: str = typer.Argument(..., metavar="CASE-ID"),
+    rule_id: str = typer.Argument(..., metavar="RULE-ID"),
+    path: Path = typer.Option(Path("."), "--repo", help="The case repository (default: the current folder)."),
+    redact: bool = RedactOpt,
+    as_of: dt.date = AsOf,
+) -> None:
+    """Every obligation of RULE-ID for CASE-ID: trigger, deadline arithmetic, evidence, status."""
+    day = as_of_or_today(as_of)
+    evaluated = core.evaluate_repository(path, day)
+    core.check_filters(core.Filters(rule=rule_id), evaluated)
+    loaded = next((c for c in evaluated.repo.cases if c.case.id == case_id), None)
+    if loaded is None:
+        raise UserError(core.unknown_case_message(case_id, evaluated))
+    versions = evaluated.ruleset.versions(rule_id)
+    rule = versions[-1]
+    child = initials(loaded.case.child.name) if redact else loaded.case.child.name
+    typer.echo(f"{rule.id}: {rule.title}")
+    typer.echo(f"  {rule.source.document} {rule.source.section}: \"{rule.source.quote}\"")
+    typer.echo(f"  authority: {rule.authority}; applies to {', '.join(rule.programs)} cases")
+    typer.echo(f"case {case_id} ({loaded.case.program}, {loaded.case.office}, child {child}) as of {day:%a} {day}")
+    shown = [f for f in evaluated.findings if f.case == case_id and f.rule == rule_id]
+    if not shown:
+        why = "the rule does not apply to this program" if str(loaded.case.program) not in rule.programs else "no record of this case triggers it"
+        typer.echo(f"  no obligations: {why}")
+    for finding in shown:
+        typer.echo("")
+        late = f", {finding.business_days_late} business day(s) late" if finding.business_days_late else ""
+        typer.echo(f"  {finding.subject}: {finding.status}{late}  [authority: {finding.authority}]")
+        for line in finding.explanation:
+            typer.echo(f"    {line}")
+        if finding.detail:
+            typer.echo(f"    detail: {finding.detail}")
