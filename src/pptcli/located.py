@@ -17,8 +17,8 @@ M = TypeVar("M", bound=BaseModel)
 def validate(model: type[M], data: Any, file: str) -> tuple[M | None, list[Problem]]:
     """The model of `data`, or None and every problem found in it."""
     if not isinstance(data, dict):
-        what = "empty" if data is None else f"a {_kind(data)}"
-        return None, [Problem(file, 1, 1, f"expected a mapping of keys to values, but the file is {what}")]
+        what = "empty" if data is None else _kind(data)
+        return None, [Problem(file, 1, 1, f"expected a mapping of keys to values, but the file holds {what}")]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
@@ -92,10 +92,10 @@ def _kind(value: Any) -> str:
     if isinstance(value, str):
         return f'the text "{value}"'
     if isinstance(value, list):
-        return "list"
+        return "a list"
     if isinstance(value, dict):
-        return "mapping"
-    return type(value).__name__
+        return "a mapping"
+    return f"a {type(value).__name__}"
 
 
 def _suggest(model: type[BaseModel], path: Sequence[Any], name: str) -> str:

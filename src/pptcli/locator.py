@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 Path = tuple[Any, ...]
 
@@ -19,26 +18,26 @@ class Locator:
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, doc: Any) -> Locator:
+    def of(cls, doc: Any, depth: int | None = None) -> Locator:
+        """Positions of every node of a parsed document (only `depth` levels deep if given:
+        records are at most four levels down, which is all a finding needs)."""
+        from pptcli.yamlio import _item_at, _key_at, _self_at, _value_at
+
         loc = cls()
-        if isinstance(doc, (CommentedMap, CommentedSeq)) and doc.lc.line is not None:
-            loc.values[()] = (doc.lc.line + 1, doc.lc.col + 1)
-        else:
-            loc.values[()] = (1, 1)
+        loc.values[()] = _self_at(doc)
         stack: list[tuple[Path, Any]] = [((), doc)]
         while stack:
             path, node = stack.pop()
-            if isinstance(node, CommentedMap):
+            if depth is not None and len(path) >= depth:
+                continue
+            if isinstance(node, dict):
                 for k, v in node.items():
-                    kl, kc = node.lc.key(k)
-                    vl, vc = node.lc.value(k)
-                    loc.keys[path + (k,)] = (kl + 1, kc + 1)
-                    loc.values[path + (k,)] = (vl + 1, vc + 1)
+                    loc.keys[path + (k,)] = _key_at(node, k)
+                    loc.values[path + (k,)] = _value_at(node, k)
                     stack.append((path + (k,), v))
-            elif isinstance(node, CommentedSeq):
+            elif isinstance(node, list):
                 for i, v in enumerate(node):
-                    il, ic = node.lc.item(i)
-                    loc.values[path + (i,)] = (il + 1, ic + 1)
+                    loc.values[path + (i,)] = _item_at(node, i)
                     stack.append((path + (i,), v))
         return loc
 

@@ -15,13 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from pptcli import fastyaml
+
 MAX_BYTES = 4 * 1024 * 1024  # a case file is a few KB; anything larger is not a case file
 MAX_DEPTH = 32
+ALIAS_MESSAGE = "YAML anchors and aliases are not allowed in ppt files"
 
 
 class _Constructor(RoundTripConstructor):
@@ -51,10 +55,24 @@ class ParseError(Exception):
 
 
 def parse(text: str) -> Any:
-    """Parse one YAML document; raise ParseError with a 1-based position on any failure."""
-    if "\t" in text:
-        _reject_tab_indent(text)
-    _reject_conflict_markers(text)
+    """Parse one YAML document into located mappings and lists (fastyaml); raise ParseError
+    with a 1-based position on any failure."""
+    _precheck(text)
+    try:
+        data = fastyaml.load(text)
+    except fastyaml.DuplicateKey as exc:
+        raise ParseError(exc.line, exc.column, f'duplicate key "{exc.key}" (a key may appear only once in a mapping)') from None
+    except fastyaml.AliasFound as exc:
+        raise ParseError(exc.line, exc.column, ALIAS_MESSAGE) from None
+    except (yaml.YAMLError, RecursionError):
+        data = _located(parse_roundtrip(text))  # ruamel explains the error (or reads what libyaml could not)
+    _check_depth(data)
+    return data
+
+
+def parse_roundtrip(text: str) -> Any:
+    """Parse with ruamel.yaml's round-trip loader (comments kept): for writers and messages."""
+    _precheck(text)
     try:
         data = make_yaml().load(text)
     except MarkedYAMLError as exc:
@@ -71,6 +89,31 @@ def parse(text: str) -> Any:
         raise ParseError(1, 1, "the document is nested too deeply") from None
     _check_depth(data)
     return data
+
+
+def _precheck(text: str) -> None:
+    if "\t" in text:
+        _reject_tab_indent(text)
+    _reject_conflict_markers(text)
+
+
+def _located(node: Any) -> Any:
+    """A ruamel document as fastyaml's located mappings and lists."""
+    if isinstance(node, CommentedMap):
+        data = fastyaml.LocatedDict()
+        data.at = (node.lc.line + 1, node.lc.col + 1) if node.lc.line is not None else (1, 1)
+        data.keys_at, data.values_at = {}, {}
+        for key, value in node.items():
+            data[key] = _located(value)
+            data.keys_at[key] = (node.lc.key(key)[0] + 1, node.lc.key(key)[1] + 1)
+            data.values_at[key] = (node.lc.value(key)[0] + 1, node.lc.value(key)[1] + 1)
+        return data
+    if isinstance(node, CommentedSeq):
+        items = fastyaml.LocatedList(_located(v) for v in node)
+        items.at = (node.lc.line + 1, node.lc.col + 1) if node.lc.line is not None else (1, 1)
+        items.items_at = [(node.lc.item(i)[0] + 1, node.lc.item(i)[1] + 1) for i in range(len(node))]
+        return items
+    return to_plain(node)
 
 
 def _plain(exc: MarkedYAMLError) -> str:
@@ -105,7 +148,7 @@ def _check_depth(data: Any) -> None:
         if isinstance(node, (dict, list)):
             if id(node) in seen:  # an alias: expanding it is how "billion laughs" attacks work
                 line, col = position(node, ())
-                raise ParseError(line, col, "YAML anchors and aliases are not allowed in ppt files")
+                raise ParseError(line, col, ALIAS_MESSAGE)
             seen.add(id(node))
         if depth > MAX_DEPTH:
             line, col = position(node, ())
@@ -122,24 +165,54 @@ def position(data: Any, path: Sequence[Any], *, key: bool = False) -> tuple[int,
     Walks as far down the path as the document goes, so a missing key is reported at the
     mapping that should hold it.
     """
-    line, col = 1, 1
+    line, col = _self_at(data)
     node = data
-    if isinstance(node, (CommentedMap, CommentedSeq)) and node.lc.line is not None:
-        line, col = node.lc.line + 1, node.lc.col + 1
     for index, step in enumerate(path):
         last = index == len(path) - 1
-        if isinstance(node, CommentedMap) and step in node:
-            kl, kc = node.lc.key(step)
-            vl, vc = node.lc.value(step)
-            line, col = (kl + 1, kc + 1) if (key and last) else (vl + 1, vc + 1)
+        if isinstance(node, dict) and step in node:
+            line, col = _key_at(node, step) if (key and last) else _value_at(node, step)
             node = node[step]
-        elif isinstance(node, CommentedSeq) and isinstance(step, int) and 0 <= step < len(node):
-            il, ic = node.lc.item(step)
-            line, col = il + 1, ic + 1
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            line, col = _item_at(node, step)
             node = node[step]
         else:
             break
     return line, col
+
+
+def _self_at(node: Any) -> tuple[int, int]:
+    if isinstance(node, (fastyaml.LocatedDict, fastyaml.LocatedList)):
+        return node.at
+    if isinstance(node, (CommentedMap, CommentedSeq)) and node.lc.line is not None:
+        return node.lc.line + 1, node.lc.col + 1
+    return 1, 1
+
+
+def _key_at(node: Any, key: Any) -> tuple[int, int]:
+    if isinstance(node, fastyaml.LocatedDict):
+        return node.keys_at[key]
+    if isinstance(node, CommentedMap):
+        line, col = node.lc.key(key)
+        return line + 1, col + 1
+    return _self_at(node)
+
+
+def _value_at(node: Any, key: Any) -> tuple[int, int]:
+    if isinstance(node, fastyaml.LocatedDict):
+        return node.values_at[key]
+    if isinstance(node, CommentedMap):
+        line, col = node.lc.value(key)
+        return line + 1, col + 1
+    return _self_at(node)
+
+
+def _item_at(node: Any, index: int) -> tuple[int, int]:
+    if isinstance(node, fastyaml.LocatedList):
+        return node.items_at[index]
+    if isinstance(node, CommentedSeq):
+        line, col = node.lc.item(index)
+        return line + 1, col + 1
+    return _self_at(node)
 
 
 def to_plain(node: Any) -> Any:
