@@ -69,6 +69,8 @@ class CaseView:
         self.plan = case.plan if case.plan and case.plan.set <= as_of else None
         self.permanency = case.permanency if case.permanency and case.permanency.achieved <= as_of else None
         self.first_placement = self.placements[0][1].date if self.placements else None
+        self._names: dict[str, dict[str, Any]] = {}
+        self._required_next: tuple[dt.date | None] | None = None
 
     def _as_of_meeting(self, meeting: Meeting) -> Meeting:
         if meeting.date > self.as_of and meeting.status is MeetingStatus.HELD:
@@ -78,18 +80,25 @@ class CaseView:
     def held(self) -> list[tuple[int, Meeting]]:
         return [(i, m) for i, m in self.meetings if m.status is MeetingStatus.HELD]
 
-    def names(self, worker: str) -> dict[str, Any]:
-        """The case-wide names of rule expressions; `worker` is cpsw, jppo or both."""
+    def names(self, worker: str, parameters: dict[str, Any]) -> dict[str, Any]:
+        """The case-wide names of rule expressions; `worker` is cpsw, jppo or both.
+        Built once per case and SOP: every rule of that SOP shares them."""
+        cached = self._names.get(worker)
+        if cached is not None:
+            return cached
         team = self.team
         w = {"cpsw": team["cpsw"], "jppo": team["jppo"]}.get(worker) or team["cpsw"] or team["jppo"]
         s = {"cpsw": team["cpsw_supervisor"], "jppo": team["jppo_supervisor"]}.get(worker) or team["cpsw_supervisor"] or team["jppo_supervisor"]
         p = {"cpsw": team["permanency_cpsw"], "jppo": team["permanency_jppo"]}.get(worker) or team["permanency_cpsw"] or team["permanency_jppo"]
-        return {
-            "case": self.case, "program": str(self.case.program), "office": self.case.office, "child": self.case.child,
+        names = {
+            **parameters,
+            "case": self.case, "program": self.case.program.value, "office": self.case.office, "child": self.case.child,
             "team": team, "plan": self.plan, "permanency": self.permanency, "first_placement": self.first_placement,
             **team, "worker": w, "supervisor": s, "permanency_worker": p, "as_of": self.as_of,
             "age_on": self.age_on, "next_ppt_after": self.next_ppt_after, "in_placement": self.in_placement,
         }
+        self._names[worker] = names
+        return names
 
     # --- functions offered to rule expressions -------------------------------------------
 
@@ -115,6 +124,11 @@ class CaseView:
 
     def required_next(self) -> dt.date | None:
         """When the next PPT meeting is due under the schedule (CPSW I.F), if one is required."""
+        if self._required_next is None:
+            self._required_next = (self._find_required_next(),)
+        return self._required_next[0]
+
+    def _find_required_next(self) -> dt.date | None:
         last = None
         for anchor, first, held in self.schedule_chain():
             last = (anchor, first, held)

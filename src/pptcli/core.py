@@ -49,12 +49,12 @@ def ruleset_for(root: Path) -> RuleSet:
     return load_rules((root / settings.rules) if settings.rules else None)
 
 
-def evaluate_repository(path: Path, as_of: dt.date, paths: Iterable[Path] = ()) -> Evaluated:
+def evaluate_repository(path: Path, as_of: dt.date, paths: Iterable[Path] = (), *, explain: bool = False) -> Evaluated:
     root = find_root(path)
     ruleset = ruleset_for(root)
     repo = load_repository(root, list(paths) or [path], rules=ruleset.duties())
     policy, found = _policy(root, repo, ruleset)
-    findings, engine_problems = evaluate(ruleset, repo.cases, repo.calendar, repo.staff, policy, as_of)
+    findings, engine_problems = evaluate(ruleset, repo.cases, repo.calendar, repo.staff, policy, as_of, explain=explain)
     problems = sorted({*repo.problems, *ruleset.problems, *found, *engine_problems})
     return Evaluated(repo, ruleset, tuple(findings), tuple(problems))
 

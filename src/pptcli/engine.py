@@ -58,37 +58,41 @@ def evaluate(
     staff: dict[str, StaffMember],
     policy: Policy,
     as_of: dt.date,
+    *,
+    explain: bool = False,
 ) -> tuple[list[Finding], list[Problem]]:
+    """Every obligation of every rule for every case; `explain` adds how each due date was
+    computed (for `ppt explain`; it costs time a full report need not spend)."""
     findings: list[Finding] = []
     problems: list[Problem] = []
     values = policy.values
     schedule = Schedule(int(values["first_ppt_days"]), int(values["ppt_interval_months"]), int(values["followup_days"]))
     for loaded in cases:
         view = CaseView(loaded.case, as_of, staff, calendar, schedule)
-        case_findings = [f for rule in ruleset.rules for f in _evaluate_rule(ruleset, rule, loaded, view, policy)]
+        case_findings = [f for rule in ruleset.rules for f in _evaluate_rule(ruleset, rule, loaded, view, policy, explain)]
         case_findings, found = _apply_waivers(loaded, case_findings, as_of)
         findings += case_findings
         problems += found
     return findings, problems
 
 
-def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy) -> Iterable[Finding]:
-    if str(loaded.case.program) not in rule.programs:
+def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy, explain: bool) -> Iterable[Finding]:
+    if loaded.case.program.value not in rule.programs:
         return
-    base = {**view.names(rule.worker.value), **policy.values}
+    base = view.names(rule.worker.value, policy.values)
     for item in view.items(rule.for_each):
         names = {**base, **item.names}
         trigger = ruleset.expr(rule, "trigger")(names)
         if trigger is None or not rule.in_force(trigger):
             continue
         names["trigger"] = trigger
-        yield _finding(ruleset, rule, loaded, view, item, names, policy)
+        yield _finding(ruleset, rule, loaded, view, item, names, policy, explain)
 
 
-def _finding(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], policy: Policy) -> Finding:
+def _finding(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], policy: Policy, explain: bool) -> Finding:
     as_of, office = view.as_of, loaded.case.office
     trigger: dt.date = names["trigger"]
-    due, explanation, used = _due(ruleset, rule, view, names, policy)
+    due, explanation, used = _due(ruleset, rule, view, names, policy, explain)
     names["due"] = due
     applies = rule.when is None or bool(ruleset.expr(rule, "when")(names))
     if not applies:
@@ -114,12 +118,12 @@ def _finding(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, i
         subject=rule.subject or item.subject, trigger=trigger, due=due, done=done, status=status,
         business_days_late=late, detail=_detail(status, missing, failed, done), file=loaded.file, line=line,
         quote=rule.source.quote,
-        explanation=(f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)),
+        explanation=(f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)) if explain else (),
         child=loaded.case.child.name, born=loaded.case.child.born,
     )
 
 
-def _due(ruleset: RuleSet, rule: Rule, view: CaseView, names: dict[str, Any], policy: Policy) -> tuple[dt.date | None, tuple[str, ...], set[str]]:
+def _due(ruleset: RuleSet, rule: Rule, view: CaseView, names: dict[str, Any], policy: Policy, explain: bool) -> tuple[dt.date | None, tuple[str, ...], set[str]]:
     """The due date by the first deadline spec whose `when` holds, and how it was reached."""
     for i, spec in enumerate(rule.deadline):
         if spec.when and not ruleset.expr(rule, f"deadline[{i}].when")(names):
@@ -138,12 +142,13 @@ def _due(ruleset: RuleSet, rule: Rule, view: CaseView, names: dict[str, Any], po
             return None, ("no due date yet: nothing to count from (no next PPT meeting is scheduled or required)",), used
         kind = DeadlineKind(kind_name)
         deadline = view.calendar.deadline(kind, start, n if kind in _COUNTED else None, view.case.office)
-        lines = [f"deadline: {deadline.describe()}" + (f" [{spec.kind} = {kind_name}]" if spec.kind != kind_name else "")]
+        lines = [f"deadline: {deadline.describe()}" + (f" [{spec.kind} = {kind_name}]" if spec.kind != kind_name else "")] if explain else []
         due = deadline.due
         if spec.not_before:
             floor = ruleset.expr(rule, f"deadline[{i}].not_before")(names)
             if floor is not None and due < floor:
-                lines.append(f"not before {floor:%a} {floor}: due {floor:%a} {floor}")
+                if explain:
+                    lines.append(f"not before {floor:%a} {floor}: due {floor:%a} {floor}")
                 due = floor
         return due, tuple(lines), used
     return None, ("no deadline applies",), set()

@@ -64,6 +64,8 @@ def parse(text: str) -> Any:
         raise ParseError(exc.line, exc.column, f'duplicate key "{exc.key}" (a key may appear only once in a mapping)') from None
     except fastyaml.AliasFound as exc:
         raise ParseError(exc.line, exc.column, ALIAS_MESSAGE) from None
+    except fastyaml.TagFound as exc:
+        raise ParseError(exc.line, exc.column, f'YAML tag "{exc.tag}" is not allowed in ppt files') from None
     except (yaml.YAMLError, RecursionError):
         data = _located(parse_roundtrip(text))  # ruamel explains the error (or reads what libyaml could not)
     _check_depth(data)

@@ -24,7 +24,7 @@ def explain(
 ) -> None:
     """Every obligation of RULE-ID for CASE-ID: trigger, deadline arithmetic, evidence, status."""
     day = as_of_or_today(as_of)
-    evaluated = core.evaluate_repository(path, day)
+    evaluated = core.evaluate_repository(path, day, explain=True)
     core.check_filters(core.Filters(rule=rule_id), evaluated)
     loaded = next((c for c in evaluated.repo.cases if c.case.id == case_id), None)
     if loaded is None:
