@@ -9,15 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from pptcli.calendar import BusinessCalendar
 from pptcli.engine import Policy, evaluate, policy_error
-from pptcli.load import Repository, find_root, load_repository, read_document
+from pptcli import scan
+from pptcli.cache import cache_path
+from pptcli.load import Repository, find_root, load_repository, load_settings, read_document, unique_files
 from pptcli.locator import Locator
-from pptcli.model.finding import Finding, Report, Status
+from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
 from pptcli.model.settings import StaffMember
 from pptcli.problems import Problem, UserError
 from pptcli.rules import RuleSet, load_rules
@@ -155,39 +158,106 @@ def make_report(evaluated: Evaluated, as_of: dt.date, findings: list[Finding]) -
     )
 
 
-def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False) -> tuple[Report, BusinessCalendar]:
-    """Findings of the repository; `n/a` ones (the rule does not apply) only on request (SPEC 5.2)."""
-    evaluated = evaluate_repository(path, as_of)
-    filters = check_filters(filters, evaluated)
-    chosen = [f for f in select(evaluated.findings, filters, evaluated.repo.staff) if include_na or f.status is not Status.NA]
-    report = make_report(evaluated, as_of, chosen)
-    return report, evaluated.repo.calendar
+@dataclass(frozen=True)
+class Run:
+    """How to run a report: with the cache (default) and on every core."""
+
+    use_cache: bool = True
+    jobs: int | None = None
+    tick: Callable[[int], Callable[[], None]] | None = None  # progress: total -> per-file callback
 
 
-def due(path: Path, as_of: dt.date, business_days: int, filters: Filters) -> tuple[Report, BusinessCalendar]:
+def _setting(path: Path, as_of: dt.date) -> tuple[scan.Setting, list[Path], list[Problem], Evaluated]:
+    """Settings, rules and the case files of a report; nothing read from the cases yet."""
+    root = find_root(path)
+    ruleset = ruleset_for(root)
+    settings, staff, has_staff, calendar, problems = load_settings(root)
+    repo = Repository(root, settings, staff, has_staff, calendar, (), ())
+    files = unique_files(root.resolve(), [path], problems)
+    bare = Evaluated(repo, ruleset, (), ())
+    policy, found = _policy(root, repo, ruleset)
+    digest = scan.setting_digest(root, ruleset, as_of, policy)
+    setting = scan.Setting(root.resolve(), ruleset, settings, staff, has_staff, calendar, policy, as_of, digest)
+    return setting, files, [*problems, *ruleset.problems, *found], bare
+
+
+def _row_filter(filters: Filters, staff: dict[str, StaffMember], include_na: bool) -> Callable[[tuple[Any, ...]], bool]:
+    team = None
+    if filters.supervisor:
+        team = {m.id for m in staff.values() if m.supervisor == filters.supervisor} | {filters.supervisor}
+    f = scan.field_of
+
+    def wanted(row: tuple[Any, ...]) -> bool:
+        if not include_na and f(row, "status") == Status.NA.value:
+            return False
+        if filters.worker and filters.worker not in f(row, "responsible"):
+            return False
+        if team is not None and not (team & set(f(row, "responsible")) or filters.supervisor in f(row, "accountable")):
+            return False
+        if filters.office and f(row, "office") != filters.office:
+            return False
+        if filters.case and f(row, "case") != filters.case:
+            return False
+        if filters.rule and not fnmatch.fnmatchcase(f(row, "rule"), filters.rule):
+            return False
+        return not (filters.since and (f(row, "due") or f(row, "trigger")) < filters.since)
+
+    return wanted
+
+
+def _report(path: Path, as_of: dt.date, filters: Filters, run: Run, keep: Callable[[scan.Setting, Callable[[tuple[Any, ...]], bool]], scan.Keep], include_na: bool) -> tuple[Report, BusinessCalendar]:
+    setting, files, problems, bare = _setting(path, as_of)
+    filters = check_filters(filters, bare)
+    chooser = keep(setting, _row_filter(filters, setting.staff, include_na))
+    cache = cache_path(setting.root) if run.use_cache else None
+    results = scan.outcomes(setting, files, chooser, cache, jobs=run.jobs)
+    counts, keeping, found, valid = scan.merge(results, run.tick(len(files)) if run.tick else None)
+    findings = [scan.from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept]
+    staff = setting.staff
+    report = Report(
+        as_of=as_of, cases=valid, findings=tuple(findings), problems=tuple(sorted({*problems, *found})),
+        office_of={sid: m.office or "" for sid, m in staff.items()}, names={sid: m.name for sid, m in staff.items()},
+        counts=counts,
+    )
+    return report, setting.calendar
+
+
+def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False, keep_all: bool = True, run: Run = Run()) -> tuple[Report, BusinessCalendar]:
+    """Findings of the repository, counted in full; kept to print: all of them, or with
+    keep_all=False only the late, missed and overdue ones (what the table shows).
+    `n/a` findings (the rule does not apply) only on request (SPEC 5.2)."""
+
+    def keep(setting: scan.Setting, wanted: Callable[[tuple[Any, ...]], bool]) -> scan.Keep:
+        if keep_all or include_na:
+            return scan.Keep(wanted, wanted)
+        shown = {s.value for s in NONCOMPLIANT}
+        return scan.Keep(wanted, lambda row: scan.field_of(row, "status") in shown)
+
+    return _report(path, as_of, filters, run, keep, include_na)
+
+
+def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, run: Run = Run()) -> tuple[Report, BusinessCalendar]:
     """Open obligations due within N business days of the as-of date (on each case's office
     calendar), and every overdue one, soonest first (SPEC 6)."""
-    evaluated = evaluate_repository(path, as_of)
-    filters = check_filters(filters, evaluated)
-    calendar = evaluated.repo.calendar
-    ends: dict[str, dt.date] = {}
-    chosen = []
-    for f in select(evaluated.findings, filters, evaluated.repo.staff):
-        if f.status is Status.OVERDUE:
-            chosen.append(f)
-        elif f.status is Status.OPEN and f.due is not None:
-            end = ends.get(f.office) or ends.setdefault(f.office, calendar.add_business_days(as_of, business_days, f.office))
-            if f.due <= end:
-                chosen.append(f)
-    chosen.sort(key=lambda f: (f.status is not Status.OVERDUE, f.due or as_of, f.case, f.rule))
-    return make_report(evaluated, as_of, chosen), calendar
 
+    def keep(setting: scan.Setting, wanted: Callable[[tuple[Any, ...]], bool]) -> scan.Keep:
+        ends: dict[str, dt.date] = {}
 
-def unknown_case_message(case_id: str, evaluated: Evaluated) -> str:
-    ids = [c.case.id for c in evaluated.repo.cases]
-    close = difflib.get_close_matches(case_id, ids, n=1, cutoff=0.6)
-    hint = f'; did you mean "{close[0]}"?' if close else ""
-    return f'no valid case "{case_id}" in {evaluated.repo.root}{hint}'
+        def listed(row: tuple[Any, ...]) -> bool:
+            status, due_on, office = scan.field_of(row, "status"), scan.field_of(row, "due"), scan.field_of(row, "office")
+            if status == Status.OVERDUE.value:
+                return wanted(row)
+            if status != Status.OPEN.value or due_on is None:
+                return False
+            if office not in ends:
+                ends[office] = setting.calendar.add_business_days(as_of, business_days, office)
+            return due_on <= ends[office] and wanted(row)
+
+        return scan.Keep(listed, lambda row: True)
+
+    report, calendar = _report(path, as_of, filters, run, keep, include_na=False)
+    ordered = sorted(report.findings, key=lambda f: (f.status is not Status.OVERDUE, f.due or as_of, f.case, f.rule))
+    return replace(report, findings=tuple(ordered)), calendar
 
 
 def failing(report: Report, fail_on: set[Status]) -> bool:

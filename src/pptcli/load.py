@@ -83,13 +83,14 @@ def case_files(root: Path, under: Path) -> Iterator[Path]:
             yield here / name
 
 
-def read_document(path: Path, rel: str) -> tuple[Any, list[Problem]]:
-    """Parse one file into a ruamel document, or report why it cannot be read."""
+def read_document(path: Path, rel: str, raw: bytes | None = None) -> tuple[Any, list[Problem]]:
+    """Parse one file (or its bytes, already read) into located values, or say why not."""
     try:
-        size = path.stat().st_size
+        size = len(raw) if raw is not None else path.stat().st_size
         if size > MAX_BYTES:
             return None, [Problem(rel, 1, 1, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
-        raw = path.read_bytes()
+        if raw is None:
+            raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")]
     if b"\0" in raw:
@@ -171,7 +172,7 @@ def load_repository(root: Path, paths: Sequence[Path] = (), rules: Mapping[str, 
     settings, staff, has_staff, calendar, problems = load_settings(root)
     loaded: list[LoadedCase] = []
     docs: dict[str, Locator] = {}
-    for path in _unique_files(root, paths or (root,), problems):
+    for path in unique_files(root, paths or (root,), problems):
         rel = display_path(path, root)
         doc, found = read_document(path, rel)
         if not found and doc is not None:
@@ -188,7 +189,7 @@ def load_repository(root: Path, paths: Sequence[Path] = (), rules: Mapping[str, 
     return Repository(root, settings, staff, has_staff, calendar, tuple(good), tuple(sorted(set(problems))))
 
 
-def _unique_files(root: Path, paths: Sequence[Path], problems: list[Problem]) -> list[Path]:
+def unique_files(root: Path, paths: Sequence[Path], problems: list[Problem]) -> list[Path]:
     seen: dict[Path, None] = {}
     real_root = root.resolve()
     for start in paths:

@@ -22,8 +22,23 @@ def validate(model: type[M], data: Any, file: str) -> tuple[M | None, list[Probl
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        problems = {_problem(model, data, file, err) for err in exc.errors(include_url=False)}
+        errors = exc.errors(include_url=False)
+        echoes = _echoes(model, data, errors)
+        problems = {_problem(model, data, file, err) for err in errors if id(err) not in echoes}
         return None, sorted(problems)
+
+
+def _echoes(model: type[BaseModel], data: Any, errors: list[Any]) -> set[int]:
+    """A misspelled required key is one mistake: 'unknown key "ofice"; did you mean "office"?'
+    says it all, so the 'missing required key "office"' it causes in the same mapping is
+    not reported too."""
+    suggested = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            path, _ = _walk(data, err["loc"])
+            close = difflib.get_close_matches(str(path[-1]), _fields_at(model, path[:-1]), n=1, cutoff=0.6) if path else []
+            suggested.update((path[:-1], c) for c in close)
+    return {id(err) for err in errors if err["type"] == "missing" and _walk(data, err["loc"]) in suggested}
 
 
 def _problem(model: type[BaseModel], data: Any, file: str, err: Any) -> Problem:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TypedDict
 
 from pptcli.model.finding import RATED, Finding, Report, Status
@@ -39,33 +40,60 @@ class Tally:
         return {"id": self.id, **self.counts, "on_time_rate": self.on_time_rate}
 
 
-def _count(findings: Iterable[Finding], keys: tuple[Status, ...]) -> dict[str, int]:
-    counts = {str(s): 0 for s in keys}
-    for f in findings:
-        counts[str(f.status)] = counts.get(str(f.status), 0) + 1
-    return counts
+@dataclass
+class Counts:
+    """Counts by status, by responsible worker and by office, added up one finding at a time,
+    so a report over a statewide repository need not keep every finding (issue 6)."""
+
+    status: Counter[str] = field(default_factory=Counter)
+    worker: dict[str, Counter[str]] = field(default_factory=dict)
+    office: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, status: str, responsible: Iterable[str], office: str) -> None:
+        self.status[status] += 1
+        for id_ in dict.fromkeys(responsible):  # a repeated id counts once
+            self.worker.setdefault(id_, Counter())[status] += 1
+        self.office.setdefault(office, Counter())[status] += 1
+
+    def merge(self, other: Counts) -> None:
+        self.status.update(other.status)
+        for mine, theirs in ((self.worker, other.worker), (self.office, other.office)):
+            for key, counter in theirs.items():
+                mine.setdefault(key, Counter()).update(counter)
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Counts:
+        counts = cls()
+        for f in findings:
+            counts.add(str(f.status), f.responsible, f.office)
+        return counts
+
+    def keys(self) -> tuple[Status, ...]:
+        return ALWAYS + ((Status.NA,) if self.status.get(str(Status.NA)) else ())
+
+    def row(self, counter: Counter[str]) -> dict[str, int]:
+        return {str(k): counter.get(str(k), 0) for k in self.keys()}
 
 
-def _tallies(
-    findings: tuple[Finding, ...],
-    keys: tuple[Status, ...],
-    ids_of: Callable[[Finding], Iterable[str]],
-) -> list[Tally]:
-    groups: dict[str, list[Finding]] = {}
-    for f in findings:
-        for id_ in dict.fromkeys(ids_of(f)):  # dict.fromkeys: a repeated id counts once
-            groups.setdefault(id_, []).append(f)
-    return [Tally(id_, _count(groups[id_], keys)) for id_ in sorted(groups)]
+def counts_of(report: Report) -> Counts:
+    """The report's counts: added up while it was made, or from its findings."""
+    return report.counts if report.counts is not None else Counts.of(report.findings)
+
+
+def report_keys(report: Report) -> tuple[Status, ...]:
+    return counts_of(report).keys()
 
 
 def by_worker(report: Report) -> list[Tally]:
     """One tally per staff id responsible for any finding; a shared duty counts for each."""
-    return _tallies(report.findings, status_keys(report.findings), lambda f: f.responsible)
+    counts = counts_of(report)
+    return [Tally(id_, counts.row(counts.worker[id_])) for id_ in sorted(counts.worker)]
 
 
 def by_office(report: Report) -> list[Tally]:
     """One tally per case office; each finding counts once, under its case's office."""
-    return _tallies(report.findings, status_keys(report.findings), lambda f: (f.office,))
+    counts = counts_of(report)
+    return [Tally(id_, counts.row(counts.office[id_])) for id_ in sorted(counts.office)]
 
 
 class Summary(TypedDict):
@@ -78,11 +106,11 @@ class Summary(TypedDict):
 
 def summarize(report: Report) -> Summary:
     """SPEC 7's summary, plus `by_office` (an extra key JSON consumers may ignore)."""
-    keys = status_keys(report.findings)
+    counts = counts_of(report)
     return {
         "cases": report.cases,
-        "obligations": sum(1 for f in report.findings if f.status is not Status.NA),
-        "by_status": _count(report.findings, keys),
+        "obligations": sum(n for s, n in counts.status.items() if s != str(Status.NA)),
+        "by_status": counts.row(counts.status),
         "by_worker": [t.as_dict() for t in by_worker(report)],
         "by_office": [t.as_dict() for t in by_office(report)],
     }

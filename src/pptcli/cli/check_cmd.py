@@ -10,7 +10,7 @@ import typer
 
 from pptcli import core
 from pptcli.cli import app
-from pptcli.cli.options import AsOf, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today, parse_date
+from pptcli.cli.options import AsOf, NoCacheOpt, run_options, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today, parse_date
 from pptcli.cli.report_out import emit, parse_statuses
 from pptcli.render import Format
 
@@ -36,11 +36,13 @@ def check(
     fail_on: str = typer.Option("overdue", "--fail-on", metavar="STATUS[,STATUS]", help="Exit 1 when a finding has one of these statuses."),
     fmt: CheckFormat = typer.Option(CheckFormat.TABLE, "--format", help="Output format."),
     redact: bool = RedactOpt,
+    no_cache: bool = NoCacheOpt,
     as_of: dt.date = AsOf,
 ) -> None:
     """Check every case against the PPT procedures; findings grouped by worker, with on-time rates."""
     day = as_of_or_today(as_of)
     statuses = parse_statuses(fail_on)
     filters = core.Filters(worker, supervisor, office, case, rule, since)
-    report, calendar = core.check(path, day, filters, include_na=show_all)
+    brief = fmt in (CheckFormat.TABLE, CheckFormat.MARKDOWN) and not show_all  # the table prints only what is not compliant
+    report, calendar = core.check(path, day, filters, include_na=show_all, keep_all=not brief, run=run_options(no_cache))
     emit(report, Format(fmt.value), "check", show_all=show_all, redact=redact, fail_on=statuses, calendar=calendar)

@@ -10,7 +10,7 @@ import typer
 
 from pptcli import core
 from pptcli.cli import app
-from pptcli.cli.options import AsOf, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today
+from pptcli.cli.options import AsOf, NoCacheOpt, run_options, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today
 from pptcli.cli.report_out import emit, parse_statuses
 from pptcli.render import Format
 
@@ -34,10 +34,11 @@ def due(
     fail_on: str = typer.Option("", "--fail-on", metavar="STATUS[,STATUS]", help="Exit 1 when a listed obligation has one of these statuses (default: never)."),
     fmt: DueFormat = typer.Option(DueFormat.TABLE, "--format", help="Output format."),
     redact: bool = RedactOpt,
+    no_cache: bool = NoCacheOpt,
     as_of: dt.date = AsOf,
 ) -> None:
     """Open obligations due within N business days, and every overdue one, soonest first."""
     day = as_of_or_today(as_of)
     filters = core.Filters(worker, supervisor, office, case, rule)
-    report, calendar = core.due(path, day, business_days, filters)
+    report, calendar = core.due(path, day, business_days, filters, run=run_options(no_cache))
     emit(report, Format(fmt.value), "due", show_all=False, redact=redact, fail_on=parse_statuses(fail_on), calendar=calendar)

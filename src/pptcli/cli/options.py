@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
+
+from pptcli.core import Run
 
 TIMEZONE = "America/New_York"  # DCYF's offices: "today" is New Hampshire's today
 
@@ -53,3 +57,43 @@ def width() -> int | None:
     import sys
 
     return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+NoCacheOpt = typer.Option(False, "--no-cache", help="Read and evaluate every file afresh; neither use nor update the cache.")
+
+
+def run_options(no_cache: bool) -> Run:
+    """How a report runs: the cache unless refused, and a progress bar on a terminal."""
+    import sys
+
+    return Run(use_cache=not no_cache, tick=Progress.start if sys.stderr.isatty() else None)
+
+
+class Progress:
+    """A progress bar on stderr, shown only once a run has taken more than a second."""
+
+    DELAY = 1.0
+
+    def __init__(self, total: int) -> None:
+        import time
+
+        self.total, self.done, self.started = total, 0, time.monotonic()
+        self.bar: Any = None
+
+    @classmethod
+    def start(cls, total: int) -> Callable[[], None]:
+        return cls(total).tick
+
+    def tick(self) -> None:
+        import time
+
+        self.done += 1
+        if self.bar is None and self.done < self.total and time.monotonic() - self.started > self.DELAY:
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(transient=True)
+            self.bar.start()
+            self.bar.add_task("reading case files", total=self.total, completed=self.done)
+        if self.bar is not None:
+            self.bar.update(0, completed=self.done)
+            if self.done >= self.total:
+                self.bar.stop()

@@ -6,7 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from typing import TYPE_CHECKING
+
 from pptcli.problems import Problem
+
+if TYPE_CHECKING:
+    from pptcli.summary import Counts
 
 
 class Status(StrEnum):
@@ -83,3 +88,5 @@ class Report:
     problems: tuple[Problem, ...] = ()
     office_of: dict[str, str] = field(default_factory=dict)  # staff id -> office, for summaries
     names: dict[str, str] = field(default_factory=dict)  # staff id -> name
+    # Counts of every obligation, when `findings` holds only those the report shows.
+    counts: Counts | None = None

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
 from pptcli.render.base import RenderOptions, by_responsible, person, plural, short_day, shown
-from pptcli.summary import by_worker, status_keys
+from pptcli.summary import by_worker, counts_of, report_keys
 
 _FINDING_HEADERS = (
     "Case",
@@ -51,7 +51,7 @@ def _row(f: Finding) -> list[str]:
 
 
 def _summary(report: Report) -> list[str]:
-    keys = status_keys(report.findings)
+    keys = report_keys(report)
     rows = [
         [
             person(report, t.id),
@@ -77,10 +77,10 @@ def render(report: Report, options: RenderOptions) -> str:
         else f"PPT obligations due as of {day}"
     )
     lines = [f"# {title}", "", f"{plural(report.cases, 'case')}.", ""]
-    if report.findings:
+    if report.findings or report.counts:
         lines += _summary(report)
     findings = shown(report, options, brief=True)
-    if options.view == "check" and not any(f.status in NONCOMPLIANT for f in report.findings):
+    if options.view == "check" and not any(counts_of(report).status.get(str(s)) for s in NONCOMPLIANT):
         lines += [f"No late, missed or overdue obligations as of {day}.", ""]
     for staff_id, group in by_responsible(findings).items():
         office = report.office_of.get(staff_id)

@@ -21,7 +21,7 @@ from pptcli.render.base import (
     short_day,
     shown,
 )
-from pptcli.summary import by_office, by_worker, status_keys
+from pptcli.summary import by_office, by_worker, counts_of, report_keys
 
 # --- ppt check: by worker --------------------------------------------------------------------
 
@@ -61,8 +61,9 @@ def _check_meta(f: Finding) -> str:
 
 def _check(console: Console, report: Report, options: RenderOptions) -> None:
     findings = shown(report, options, brief=True)
-    counts = {s: sum(1 for f in report.findings if f.status is s) for s in NONCOMPLIANT}
-    obligations = sum(1 for f in report.findings if f.status is not Status.NA)
+    every = counts_of(report).status
+    counts = {s: every.get(str(s), 0) for s in NONCOMPLIANT}
+    obligations = sum(n for s, n in every.items() if s != str(Status.NA))
     tally = ", ".join(f"{counts[s]} {s}" for s in (Status.LATE, Status.MISSED, Status.OVERDUE))
     console.print(
         Text(
@@ -86,8 +87,8 @@ def _check(console: Console, report: Report, options: RenderOptions) -> None:
                 style="green",
             )
         )
-    if report.findings:
-        keys = status_keys(report.findings)
+    if report.findings or report.counts:
+        keys = report_keys(report)
         parts.titled(
             console,
             "On-time rate by worker",

@@ -1,0 +1,94 @@
+"""The cache of validated cases and their findings: SQLite in the repository's `.ppt-cache/`.
+
+Keyed by the file's path and a digest of its bytes (and, for findings, a digest of everything
+else evaluation depends on), so it is never trusted over the file: every run reads every
+file and uses a cached result only when the content is byte-for-byte the one cached. It
+lives inside the repository, not in a user folder, because it holds case data; the folder
+ignores itself in git. Any trouble with the cache (corrupt, locked, read-only) means working
+without it, never failing a report.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from pptcli import __version__
+
+FOLDER = ".ppt-cache"
+_SCHEMA = """
+create table if not exists entry (
+    path text primary key,
+    digest text not null,
+    model blob,
+    setting text,
+    result blob
+)
+"""
+
+
+def cache_path(root: Path) -> Path:
+    """Where a repository's cache lives; PPT_CACHE_DIR moves it (benchmarks, read-only repos)."""
+    folder = Path(os.environ["PPT_CACHE_DIR"]) if os.environ.get("PPT_CACHE_DIR") else root / FOLDER
+    return folder / f"cache-{__version__}.sqlite3"
+
+
+class Cache:
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+        self._pending = 0
+
+    @classmethod
+    def open(cls, path: Path) -> Cache | None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# ppt's cache of case data: never commit it\n*\n", encoding="utf-8")
+            db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            db.execute("pragma journal_mode=wal")
+            db.execute("pragma synchronous=normal")
+            db.execute(_SCHEMA)
+            db.execute("begin")
+            return cls(db)
+        except (OSError, sqlite3.Error):
+            return None
+
+    def model(self, path: str, digest: str) -> bytes | None:
+        row = self._get("select model from entry where path = ? and digest = ?", (path, digest))
+        return row[0] if row and row[0] is not None else None
+
+    def result(self, path: str, digest: str, setting: str) -> bytes | None:
+        row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (path, digest, setting))
+        return row[0] if row and row[0] is not None else None
+
+    def put_model(self, path: str, digest: str, blob: bytes) -> None:
+        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (path, digest, blob))
+
+    def put_result(self, path: str, digest: str, setting: str, blob: bytes) -> None:
+        self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, blob, path, digest))
+
+    def _get(self, sql: str, args: tuple[object, ...]) -> tuple[bytes | None] | None:
+        try:
+            return self._db.execute(sql, args).fetchone()  # type: ignore[no-any-return]
+        except sqlite3.Error:
+            return None
+
+    def _put(self, sql: str, args: tuple[object, ...]) -> None:
+        try:
+            self._db.execute(sql, args)
+            self._pending += 1
+            if self._pending >= 500:
+                self._db.execute("commit")
+                self._db.execute("begin")
+                self._pending = 0
+        except sqlite3.Error:
+            pass  # a cache that cannot be written only costs time next run
+
+    def close(self) -> None:
+        try:
+            self._db.execute("commit")
+            self._db.close()
+        except sqlite3.Error:
+            pass

@@ -1,0 +1,243 @@
+"""Reports over a whole repository: streamed, cached, on both cores (issue 6).
+
+Each case file becomes an Outcome on its own: its problems, the findings the report keeps
+and the counts of all of them. Nothing holds every case or every finding, so memory stays
+flat as the repository grows. Work per file is cached by content (cache.py), and a large
+run is split between processes. Every path gives the same outcome for the same files: the
+cache only skips work whose inputs are unchanged, and outcomes are merged in file order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pptcli import __version__
+from pptcli.cache import Cache
+from pptcli.calendar import BusinessCalendar
+from pptcli.checks import cross_check
+from pptcli.engine import Policy, evaluate
+from pptcli.located import validate
+from pptcli.load import LoadedCase, read_document
+from pptcli.locator import Locator
+from pptcli.model.case import Case
+from pptcli.model.finding import Finding, Status
+from pptcli.model.settings import Settings, StaffMember
+from pptcli.problems import Problem
+from pptcli.rules import RuleSet
+from pptcli.summary import Counts
+
+# A finding as stored and passed between processes: its fields minus those the rule set or
+# the case supplies again (title, source, quote; child and born).
+ROW = ("case", "office", "program", "rule", "authority", "responsible", "accountable", "subject",
+       "trigger", "due", "done", "status", "business_days_late", "detail", "file", "line")
+_I = {name: i for i, name in enumerate(ROW)}
+PARALLEL_FROM = 400  # files; below this, starting a second process costs more than it saves
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Everything evaluation depends on besides the case file, with its digest."""
+
+    root: Path
+    ruleset: RuleSet
+    settings: Settings
+    staff: dict[str, StaffMember]
+    has_staff: bool
+    calendar: BusinessCalendar
+    policy: Policy
+    as_of: dt.date
+    digest: str
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Which findings a report counts (filters) and which it also keeps to print."""
+
+    counts: Callable[[tuple[Any, ...]], bool]
+    keeps: Callable[[tuple[Any, ...]], bool]
+
+
+@dataclass
+class Outcome:
+    file: str
+    case_id: str | None
+    problems: list[Problem]
+    kept: list[tuple[Any, ...]]
+    counts: Counts = field(default_factory=Counts)
+    child: tuple[str, dt.date | None] = ("", None)
+    valid: bool = False  # validated and evaluated (a waiver problem does not make it invalid)
+    id_at: tuple[int, int] = (1, 1)
+
+
+def setting_digest(root: Path, ruleset: RuleSet, as_of: dt.date, policy: Policy) -> str:
+    """Changes when anything but the case file could change its findings."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{__version__}|{as_of.isoformat()}|{sorted(policy.values.items())}".encode())
+    for name in ("ppt.yaml", "staff.yaml", "calendar.yaml"):
+        try:
+            h.update((root / name).read_bytes())
+        except OSError:
+            h.update(b"-")
+    for path in sorted(ruleset.folder.rglob("*.y*ml")):
+        h.update(path.as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def to_row(f: Finding) -> tuple[Any, ...]:
+    return tuple(str(f.status) if n == "status" else getattr(f, n) for n in ROW)
+
+
+def from_row(row: tuple[Any, ...], ruleset: RuleSet, child: tuple[str, dt.date | None]) -> Finding:
+    versions = ruleset.versions(row[_I["rule"]])
+    rule = next((r for r in versions if r.in_force(row[_I["trigger"]])), versions[-1])
+    values = dict(zip(ROW, row))
+    values["status"] = Status(values["status"])
+    return Finding(**values, title=rule.title, source=f"{rule.source.document} {rule.source.section}",
+                   quote=rule.source.quote, child=child[0], born=child[1])
+
+
+def field_of(row: tuple[Any, ...], name: str) -> Any:
+    return row[_I[name]]
+
+
+# --- One file ------------------------------------------------------------------------------
+
+
+def _model(root: Path, path: Path, rel: str, raw: bytes, cache: Cache | None) -> tuple[Case | None, Locator, list[Problem]]:
+    """The validated case of a file (from the cache when its content is unchanged)."""
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    if cache is not None:
+        hit = cache.model(rel, digest)
+        if hit is not None:
+            return pickle.loads(hit)  # type: ignore[no-any-return]
+    doc, problems = read_document(path, rel, raw=raw)
+    case, where = None, Locator()
+    if not problems and doc is None:
+        problems = [Problem(rel, 1, 1, "the file is empty; a case file needs at least id, program, office and child")]
+    elif not problems:
+        case, problems = validate(Case, doc, rel)
+        if case is not None:
+            where = Locator.of(doc, depth=5)
+    result = (case, where, problems)
+    if cache is not None:
+        cache.put_model(rel, digest, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
+
+
+def outcome(setting: Setting, path: Path, keep: Keep, cache: Cache | None) -> Outcome:
+    rel = path.relative_to(setting.root).as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Outcome(rel, None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")], [])
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    cached = cache.result(rel, digest, setting.digest) if cache is not None else None
+    if cached is not None:
+        case_id, problems, rows, child, valid, id_at = pickle.loads(cached)
+    else:
+        case_id, problems, rows, child, valid, id_at = _evaluate(setting, path, rel, raw, cache)
+        if cache is not None:
+            blob = pickle.dumps((case_id, problems, rows, child, valid, id_at), protocol=pickle.HIGHEST_PROTOCOL)
+            cache.put_result(rel, digest, setting.digest, blob)
+    result = Outcome(rel, case_id, problems, [], child=child, valid=valid, id_at=id_at)
+    for row in rows:
+        if keep.counts(row):
+            result.counts.add(row[_I["status"]], row[_I["responsible"]], row[_I["office"]])
+            if keep.keeps(row):
+                result.kept.append(row)
+    return result
+
+
+_Evaluated = tuple[str | None, list[Problem], list[tuple[Any, ...]], tuple[str, dt.date | None], bool, tuple[int, int]]
+
+
+def _evaluate(setting: Setting, path: Path, rel: str, raw: bytes, cache: Cache | None) -> _Evaluated:
+    case, where, problems = _model(setting.root, path, rel, raw, cache)
+    if case is None:
+        return None, problems, [], ("", None), False, (1, 1)
+    loaded = LoadedCase(case, rel, where)
+    good, found = cross_check([loaded], setting.settings, setting.staff, setting.has_staff, setting.ruleset.duties())
+    child = (case.child.name, case.child.born)
+    id_at = where.at(("id",))
+    if found:
+        return case.id, found, [], child, False, id_at
+    findings, found = evaluate(setting.ruleset, good, setting.calendar, setting.staff, setting.policy, setting.as_of)
+    return case.id, found, [to_row(f) for f in findings], child, True, id_at
+
+
+# --- Many files ----------------------------------------------------------------------------
+
+_WORK: tuple[Setting, Keep, Path | None] | None = None  # set in each worker process
+
+
+def _init(setting: Setting, keep: Keep, cache_path: Path | None) -> None:
+    global _WORK
+    _WORK = (setting, keep, cache_path)
+
+
+def _chunk(paths: Sequence[Path]) -> list[Outcome]:
+    assert _WORK is not None
+    setting, keep, cache_path = _WORK
+    cache = Cache.open(cache_path) if cache_path else None
+    try:
+        return [outcome(setting, p, keep, cache) for p in paths]
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def outcomes(setting: Setting, paths: Sequence[Path], keep: Keep, cache_path: Path | None, *, jobs: int | None = None) -> Iterator[Outcome]:
+    """Outcomes of the files, in the order given, on up to `jobs` processes."""
+    jobs = jobs or min(2, os.cpu_count() or 1)
+    if jobs <= 1 or len(paths) < PARALLEL_FROM or not _can_fork():
+        _init(setting, keep, cache_path)
+        yield from _chunk(paths)
+        return
+    import multiprocessing
+
+    size = max(50, len(paths) // (jobs * 8))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_init, initargs=(setting, keep, cache_path)) as pool:
+        for results in pool.imap(_chunk, chunks):
+            yield from results
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def merge(results: Iterator[Outcome], on_each: Callable[[], None] | None = None) -> tuple[Counts, list[Outcome], list[Problem], int]:
+    """Counts of all, outcomes with kept findings, problems, valid cases. A case id used by an
+    earlier file makes a later file a problem, and its findings do not count (SPEC 3)."""
+    counts = Counts()
+    keeping: list[Outcome] = []
+    problems: list[Problem] = []
+    first: dict[str, str] = {}
+    valid = 0
+    for result in results:
+        if on_each is not None:
+            on_each()
+        if result.case_id is not None and result.case_id in first:
+            other = first[result.case_id]
+            problems += result.problems
+            problems.append(Problem(result.file, *result.id_at, f'case id "{result.case_id}" is also used by {other}'))
+            continue
+        if result.case_id is not None:
+            first[result.case_id] = result.file
+        problems += result.problems
+        valid += result.valid
+        counts.merge(result.counts)
+        if result.kept:
+            keeping.append(result)
+    return counts, keeping, problems, valid
