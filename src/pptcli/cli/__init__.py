@@ -19,6 +19,7 @@ app = typer.Typer(
     help="Compliance checks for NH DCYF Permanency Planning Team procedures, on case files kept in git.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help and usage errors: no rich import on start-up, clean when piped
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

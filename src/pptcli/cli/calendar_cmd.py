@@ -10,8 +10,6 @@ import typer
 from pptcli.calendar import BusinessCalendar, DeadlineKind
 from pptcli.cli import app
 from pptcli.cli.options import AsOf, as_of_or_today, parse_date
-from pptcli.load import find_root, load_settings
-from pptcli.problems import UserError
 
 
 def _short(day: dt.date) -> str:
@@ -20,6 +18,9 @@ def _short(day: dt.date) -> str:
 
 def _calendar_for(repo: Path) -> BusinessCalendar:
     """The repository's calendar (with its closures) when there is one, else the state calendar."""
+    from pptcli.load import find_root, load_settings
+    from pptcli.problems import UserError
+
     try:
         root = find_root(repo)
     except UserError:

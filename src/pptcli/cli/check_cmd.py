@@ -8,11 +8,8 @@ from pathlib import Path
 
 import typer
 
-from pptcli import core
 from pptcli.cli import app
 from pptcli.cli.options import AsOf, NoCacheOpt, run_options, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today, parse_date
-from pptcli.cli.report_out import emit, parse_statuses
-from pptcli.render import Format
 
 
 class CheckFormat(StrEnum):
@@ -40,6 +37,10 @@ def check(
     as_of: dt.date = AsOf,
 ) -> None:
     """Check every case against the PPT procedures; findings grouped by worker, with on-time rates."""
+    from pptcli import core
+    from pptcli.cli.report_out import emit, parse_statuses
+    from pptcli.render import Format
+
     day = as_of_or_today(as_of)
     statuses = parse_statuses(fail_on)
     filters = core.Filters(worker, supervisor, office, case, rule, since)

@@ -8,11 +8,8 @@ from pathlib import Path
 
 import typer
 
-from pptcli import core
 from pptcli.cli import app
 from pptcli.cli.options import AsOf, NoCacheOpt, run_options, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today
-from pptcli.cli.report_out import emit, parse_statuses
-from pptcli.render import Format
 
 
 class DueFormat(StrEnum):
@@ -38,6 +35,10 @@ def due(
     as_of: dt.date = AsOf,
 ) -> None:
     """Open obligations due within N business days, and every overdue one, soonest first."""
+    from pptcli import core
+    from pptcli.cli.report_out import emit, parse_statuses
+    from pptcli.render import Format
+
     day = as_of_or_today(as_of)
     filters = core.Filters(worker, supervisor, office, case, rule)
     report, calendar = core.due(path, day, business_days, filters, run=run_options(no_cache))

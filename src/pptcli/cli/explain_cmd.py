@@ -7,11 +7,8 @@ from pathlib import Path
 
 import typer
 
-from pptcli import core
 from pptcli.cli import app
 from pptcli.cli.options import AsOf, RedactOpt, as_of_or_today
-from pptcli.problems import UserError
-from pptcli.render import initials
 
 
 @app.command()
@@ -23,6 +20,10 @@ def explain(
     as_of: dt.date = AsOf,
 ) -> None:
     """Every obligation of RULE-ID for CASE-ID: trigger, deadline arithmetic, evidence, status."""
+    from pptcli import core
+    from pptcli.problems import UserError
+    from pptcli.render import initials
+
     day = as_of_or_today(as_of)
     evaluated = core.evaluate_repository(path, day, explain=True)
     core.check_filters(core.Filters(rule=rule_id), evaluated)

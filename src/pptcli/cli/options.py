@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from pptcli.core import Run
+if TYPE_CHECKING:
+    from pptcli.core import Run
 
 TIMEZONE = "America/New_York"  # DCYF's offices: "today" is New Hampshire's today
 
@@ -64,6 +65,8 @@ NoCacheOpt = typer.Option(False, "--no-cache", help="Read and evaluate every fil
 def run_options(no_cache: bool) -> Run:
     """How a report runs: the cache unless refused, and a progress bar on a terminal."""
     import sys
+
+    from pptcli.core import Run
 
     return Run(use_cache=not no_cache, tick=Progress.start if sys.stderr.isatty() else None)
 

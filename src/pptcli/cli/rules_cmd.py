@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from pptcli.cli import app
-from pptcli.core import ruleset_for
-from pptcli.load import find_root
-from pptcli.problems import UserError
-from pptcli.rules import RuleSet, load_rules
-from pptcli.ruletest import run_examples
 
-rules_app = typer.Typer(help="The rule catalogue: list, show, coverage, test.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from pptcli.rules import RuleSet
+
+rules_app = typer.Typer(help="The rule catalogue: list, show, coverage, test.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(rules_app, name="rules")
 
 RepoOpt = typer.Option(None, "--repo", help="Use this case repository's rules (ppt.yaml `rules:`); default: the shipped rules.")
 
 
 def _ruleset(repo: Path | None) -> RuleSet:
+    from pptcli.core import ruleset_for
+    from pptcli.load import find_root
+    from pptcli.problems import UserError
+    from pptcli.rules import load_rules
+
     ruleset = ruleset_for(find_root(repo)) if repo is not None else load_rules()
     if ruleset.problems:
         shown = "\n".join(p.render() for p in ruleset.problems)
@@ -54,6 +58,8 @@ def show(rule_id: str = typer.Argument(..., metavar="RULE-ID"), repo: Path = Rep
         import difflib
 
         close = difflib.get_close_matches(rule_id, sorted(ruleset.ids), n=1)
+        from pptcli.problems import UserError
+
         raise UserError(f'no rule "{rule_id}"' + (f'; did you mean "{close[0]}"?' if close else ""))
     for rule in versions:
         file, _ = ruleset.lines[f"{rule.id}@{rule.effective_from.isoformat()}"]
@@ -95,6 +101,8 @@ def coverage(repo: Path = RepoOpt) -> None:
 @rules_app.command("test")
 def test(rule_id: str = typer.Argument(None, metavar="[RULE-ID]"), repo: Path = RepoOpt) -> None:
     """Run every rule's own examples; exit 1 when one fails."""
+    from pptcli.ruletest import run_examples
+
     ruleset = _ruleset(repo)
     outcomes = run_examples(ruleset, only=rule_id)
     failed = [o for o in outcomes if not o.passed]

@@ -8,10 +8,8 @@ from pathlib import Path
 
 import typer
 
-from pptcli import core
 from pptcli.cli import app
 from pptcli.cli.options import AsOf, as_of_or_today
-from pptcli.load import find_root
 
 
 @app.command()
@@ -20,6 +18,9 @@ def validate(
     as_of: dt.date = AsOf,
 ) -> None:
     """Parse and validate case files; print path:line:col: error: message for each problem."""
+    from pptcli import core
+    from pptcli.load import find_root
+
     by_root: dict[Path, list[Path]] = {}
     for path in paths or [Path(".")]:
         by_root.setdefault(find_root(path), []).append(path)
