@@ -196,7 +196,7 @@ def _chunk(paths: Sequence[Path]) -> list[Outcome]:
 
 def outcomes(setting: Setting, paths: Sequence[Path], keep: Keep, cache_path: Path | None, *, jobs: int | None = None) -> Iterator[Outcome]:
     """Outcomes of the files, in the order given, on up to `jobs` processes."""
-    jobs = jobs or min(2, os.cpu_count() or 1)
+    jobs = jobs or _jobs_from_environment() or min(2, os.cpu_count() or 1)
     if jobs <= 1 or len(paths) < PARALLEL_FROM or not _can_fork():
         _init(setting, keep, cache_path)
         yield from _chunk(paths)
@@ -209,6 +209,12 @@ def outcomes(setting: Setting, paths: Sequence[Path], keep: Keep, cache_path: Pa
     with context.Pool(jobs, initializer=_init, initargs=(setting, keep, cache_path)) as pool:
         for results in pool.imap(_chunk, chunks):
             yield from results
+
+
+def _jobs_from_environment() -> int | None:
+    """PPT_JOBS=N caps the processes a report uses (1: a single process)."""
+    value = os.environ.get("PPT_JOBS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def _can_fork() -> bool:

@@ -1,0 +1,137 @@
+"""The cache, parallel loading and streaming never change a report (issue 6).
+
+Every run below is the real CLI on real files; the reference is a run with no cache on one
+process, and the engine's plain load-then-evaluate path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pptcli import core
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "cases"
+AS_OF = "2026-11-23"
+COPIES = 22  # 21 demo cases x 22 = 462 files: enough for reports to run on two processes
+
+
+def ppt(*args: str, cwd: Path, jobs: int | None = None, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
+    env["NO_COLOR"] = "1"
+    if jobs is not None:
+        env["PPT_JOBS"] = str(jobs)
+    if cache is not None:
+        env["PPT_CACHE_DIR"] = str(cache)
+    return subprocess.run([sys.executable, "-m", "pptcli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def big_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo repository copied many times over, each copy's cases given new ids."""
+    repo = tmp_path_factory.mktemp("big") / "cases"
+    shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
+    originals = sorted(p for p in repo.rglob("*.yaml") if p.parent != repo)
+    for n in range(1, COPIES):
+        for path in originals:
+            text = path.read_text(encoding="utf-8")
+            case_id = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("id:"))
+            copy = path.parent / f"copy{n:02d}" / path.name.replace(case_id, f"{case_id}-{n:02d}")
+            copy.parent.mkdir(exist_ok=True)
+            copy.write_text(text.replace(f"id: {case_id}", f"id: {case_id}-{n:02d}", 1), encoding="utf-8")
+    # One broken file and one duplicated id, so problems and exit codes are compared too.
+    broken = repo / "concord" / "copy03" / "CON-2026-0042-03.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("office: concord", "ofice: concord", 1), encoding="utf-8")
+    twin = repo / "keene" / "copy05" / "KEE-2026-0019-05.yaml"
+    (twin.parent / "zz-twin.yaml").write_text(twin.read_text(encoding="utf-8"), encoding="utf-8")
+    return repo
+
+
+def report(repo: Path, *extra: str, **kwargs: object) -> tuple[int, dict[str, object]]:
+    result = ppt("check", str(repo), "--as-of", AS_OF, "--format", "json", "--all", *extra, cwd=repo.parent, **kwargs)  # type: ignore[arg-type]
+    assert "Traceback" not in result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def test_cached_uncached_and_parallel_runs_give_the_same_report(big_repo: Path, tmp_path: Path) -> None:
+    reference = report(big_repo, "--no-cache", jobs=1)
+    assert reference[0] == 2  # the broken file and the twin
+    assert len(reference[1]["problems"]) >= 2  # type: ignore[arg-type]
+    cache = tmp_path / "cache"
+    assert report(big_repo, "--no-cache", jobs=2) == reference  # two processes
+    assert report(big_repo, cache=cache, jobs=2) == reference  # cold: fills the cache
+    assert report(big_repo, cache=cache, jobs=2) == reference  # warm: everything from the cache
+    assert report(big_repo, cache=cache, jobs=1) == reference  # warm on one process
+
+
+def test_a_changed_file_is_read_again_even_with_the_same_size_and_time(big_repo: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "cases"
+    shutil.copytree(big_repo, repo)
+    cache = tmp_path / "cache"
+    report(repo, cache=cache)
+    path = repo / "concord" / "CON-2026-0042.yaml"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    # Same length, same modification time: only the content tells the change.
+    path.write_text(text.replace("notified_ppt: 2026-01-12", "notified_ppt: 2026-01-13", 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert report(repo, cache=cache) == report(repo, "--no-cache")
+    touched = sorted(repo.rglob("*.yaml"))[:100]
+    for p in touched:
+        os.utime(p)
+    assert report(repo, cache=cache) == report(repo, "--no-cache")
+
+
+def test_a_corrupt_cache_is_ignored_not_trusted(big_repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    reference = report(big_repo, "--no-cache")
+    report(big_repo, cache=cache)
+    for db in cache.glob("*.sqlite3"):
+        db.write_bytes(b"this is not a database" * 100)
+    assert report(big_repo, cache=cache) == reference
+    db = next(cache.glob("*.sqlite3"))
+    db.unlink()
+    report(big_repo, cache=cache)
+    with sqlite3.connect(db) as connection:  # a cached result that does not match the file's content
+        connection.execute("update entry set digest = 'forged'")
+    assert report(big_repo, cache=cache) == reference
+
+
+def test_streaming_reports_match_the_plain_engine(big_repo: Path) -> None:
+    """The streamed, cached path gives the findings and problems of load-then-evaluate."""
+    evaluated = core.evaluate_repository(big_repo, dt.date.fromisoformat(AS_OF))
+    code, streamed = report(big_repo, "--no-cache")
+    plain = sorted(json.dumps(f.as_dict(), sort_keys=True) for f in evaluated.findings)
+    assert sorted(json.dumps(f, sort_keys=True) for f in streamed["findings"]) == plain  # type: ignore[union-attr]
+    assert [p.as_dict() for p in evaluated.problems] == streamed["problems"]
+    assert streamed["summary"]["cases"] == len(evaluated.repo.cases)  # type: ignore[index]
+
+
+def test_table_due_and_exit_codes_agree_with_and_without_the_cache(big_repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for args in (["check"], ["check", "--supervisor", "m.okafor", "--fail-on", "late"], ["due", "--business-days", "10"], ["due", "--format", "ics"]):
+        plain = ppt(*args, str(big_repo), "--as-of", AS_OF, "--no-cache", cwd=big_repo.parent)
+        cold = ppt(*args, str(big_repo), "--as-of", AS_OF, cwd=big_repo.parent, cache=cache)
+        warm = ppt(*args, str(big_repo), "--as-of", AS_OF, cwd=big_repo.parent, cache=cache)
+        assert (plain.returncode, plain.stdout) == (cold.returncode, cold.stdout) == (warm.returncode, warm.stdout), args
+
+
+def test_the_cache_folder_keeps_itself_out_of_git(tmp_path: Path) -> None:
+    repo = tmp_path / "cases"
+    shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    report(repo)
+    assert (repo / ".ppt-cache").is_dir()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    assert ".ppt-cache" not in status
+    assert "concord/CON-2026-0042.yaml" in status  # the cases themselves are seen by git
