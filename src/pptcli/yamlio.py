@@ -11,6 +11,7 @@ line and column like any other bad value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -97,6 +98,33 @@ def _precheck(text: str) -> None:
     if "\t" in text:
         _reject_tab_indent(text)
     _reject_conflict_markers(text)
+    _reject_deep_nesting(text)
+
+
+# Quoted strings and comments (whose brackets do not nest), and the brackets that do.
+_FLOW_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|(?:^|(?<=\s))#[^\n]*|[\[\]{}]', re.MULTILINE)
+_DEEP_BLOCK = re.compile(r"^(?: {%d,}|[ ]*(?:[-?][ ]+){%d,})" % (8 * MAX_DEPTH, MAX_DEPTH), re.MULTILINE)
+
+
+def _reject_deep_nesting(text: str) -> None:
+    """Refuse documents nested deeper than MAX_DEPTH before any parser sees them: libyaml's
+    composer recurses in C, and a few hundred thousand brackets would crash the process."""
+    deep = _DEEP_BLOCK.search(text)
+    if deep is not None:
+        raise ParseError(text.count("\n", 0, deep.start()) + 1, 1, f"the document is nested more than {MAX_DEPTH} levels deep")
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return  # cannot be nested deeper than it has brackets
+    depth = 0
+    for token in _FLOW_TOKEN.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, token.start()) + 1
+                col = token.start() - (text.rfind("\n", 0, token.start()) + 1) + 1
+                raise ParseError(line, col, f"the document is nested more than {MAX_DEPTH} levels deep")
+        elif char in "]}":
+            depth = max(0, depth - 1)
 
 
 def _located(node: Any) -> Any:
