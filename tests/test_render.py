@@ -438,7 +438,7 @@ def test_ics_has_one_all_day_event_per_dated_obligation() -> None:
     assert overdue.decoded("DTEND") == date(2026, 11, 20)
     assert (
         str(overdue["SUMMARY"])
-        == "OVERDUE: CON-2026-0042 CPSW-I.C: Complete page 1 of the PPT screen"
+        == "OVERDUE: CON-2026-0042 CPSW-I.C: Complete page 1 of the PPT screen (meeting 2026-11-30)"
     )
     assert (
         str(upcoming["SUMMARY"]) == "CON-2026-0042 CPSW-I.D: Gather information before the meeting"
