@@ -441,7 +441,7 @@ def test_ics_has_one_all_day_event_per_dated_obligation() -> None:
         == "OVERDUE: CON-2026-0042 CPSW-I.C: Complete page 1 of the PPT screen (meeting 2026-11-30)"
     )
     assert (
-        str(upcoming["SUMMARY"]) == "CON-2026-0042 CPSW-I.D: Gather information before the meeting"
+        str(upcoming["SUMMARY"]) == "CON-2026-0042 CPSW-I.D: Gather information before the meeting (meeting 2026-11-30)"
     )
     assert overdue.decoded("DTSTAMP") == datetime(2026, 11, 23, tzinfo=UTC)
     description = str(overdue["DESCRIPTION"])
