@@ -14,11 +14,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pptcli.calendar import BusinessCalendar
-from pptcli.engine import Policy, evaluate, policy_error
 from pptcli import scan
 from pptcli.cache import cache_path
-from pptcli.load import Repository, find_root, load_repository, load_settings, read_document, unique_files
+from pptcli.calendar import BusinessCalendar
+from pptcli.engine import Policy, evaluate, policy_error
+from pptcli.load import (
+    Repository,
+    find_root,
+    load_repository,
+    load_settings,
+    read_document,
+    unique_files,
+)
 from pptcli.locator import Locator
 from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
 from pptcli.model.settings import StaffMember
@@ -106,28 +113,6 @@ def _me() -> str:
     return me
 
 
-def select(findings: Iterable[Finding], filters: Filters, staff: dict[str, StaffMember]) -> list[Finding]:
-    team: set[str] | None = None
-    if filters.supervisor:
-        team = {m.id for m in staff.values() if m.supervisor == filters.supervisor} | {filters.supervisor}
-    chosen = []
-    for f in findings:
-        if filters.worker and filters.worker not in f.responsible:
-            continue
-        if team is not None and not (team & set(f.responsible) or filters.supervisor in f.accountable):
-            continue
-        if filters.office and f.office != filters.office:
-            continue
-        if filters.case and f.case != filters.case:
-            continue
-        if filters.rule and not fnmatch.fnmatchcase(f.rule, filters.rule):
-            continue
-        if filters.since and (f.due or f.trigger) < filters.since:
-            continue
-        chosen.append(f)
-    return chosen
-
-
 def check_filters(filters: Filters, evaluated: Evaluated) -> Filters:
     """Filters with `me` resolved and every id checked, so a typo is an error, not an empty report."""
     repo = evaluated.repo
@@ -143,18 +128,6 @@ def check_filters(filters: Filters, evaluated: Evaluated) -> Filters:
         worker=resolve_staff(filters.worker, repo.staff, "worker"),
         supervisor=resolve_staff(filters.supervisor, repo.staff, "supervisor"),
         office=office, case=filters.case, rule=rule, since=filters.since,
-    )
-
-
-def make_report(evaluated: Evaluated, as_of: dt.date, findings: list[Finding]) -> Report:
-    staff = evaluated.repo.staff
-    return Report(
-        as_of=as_of,
-        cases=len(evaluated.repo.cases),
-        findings=tuple(findings),
-        problems=evaluated.problems,
-        office_of={sid: m.office or "" for sid, m in staff.items()},
-        names={sid: m.name for sid, m in staff.items()},
     )
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from pptcli.calendar import BusinessCalendar
 from pptcli.engine import Policy, evaluate
-from pptcli.located import validate
 from pptcli.load import LoadedCase
+from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.case import Case
 from pptcli.model.finding import Status

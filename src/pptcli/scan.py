@@ -23,8 +23,8 @@ from pptcli.cache import Cache
 from pptcli.calendar import BusinessCalendar
 from pptcli.checks import cross_check
 from pptcli.engine import Policy, evaluate
-from pptcli.located import validate
 from pptcli.load import LoadedCase, read_document
+from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.case import Case
 from pptcli.model.finding import Finding, Status

@@ -9,7 +9,20 @@ from pathlib import Path
 import typer
 
 from pptcli.cli import app
-from pptcli.cli.options import AsOf, NoCacheOpt, run_options, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today, parse_date
+from pptcli.cli.options import (
+    AsOf,
+    CaseOpt,
+    NoCacheOpt,
+    OfficeOpt,
+    RedactOpt,
+    RepoPath,
+    RuleOpt,
+    SupervisorOpt,
+    WorkerOpt,
+    as_of_or_today,
+    parse_date,
+    run_options,
+)
 
 
 class CheckFormat(StrEnum):

@@ -9,7 +9,19 @@ from pathlib import Path
 import typer
 
 from pptcli.cli import app
-from pptcli.cli.options import AsOf, NoCacheOpt, run_options, CaseOpt, OfficeOpt, RedactOpt, RepoPath, RuleOpt, SupervisorOpt, WorkerOpt, as_of_or_today
+from pptcli.cli.options import (
+    AsOf,
+    CaseOpt,
+    NoCacheOpt,
+    OfficeOpt,
+    RedactOpt,
+    RepoPath,
+    RuleOpt,
+    SupervisorOpt,
+    WorkerOpt,
+    as_of_or_today,
+    run_options,
+)
 
 
 class DueFormat(StrEnum):
