@@ -234,4 +234,9 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, run
 
 
 def failing(report: Report, fail_on: set[Status]) -> bool:
-    return any(f.status in fail_on for f in report.findings)
+    """Whether any counted obligation has a --fail-on status, printed or not (the table
+    prints only what is not compliant, but `--fail-on open` still counts open ones)."""
+    from pptcli.summary import counts_of
+
+    counted = counts_of(report).status
+    return any(counted.get(status.value) for status in fail_on)
