@@ -56,7 +56,7 @@ def ruleset_for(root: Path) -> RuleSet:
     from pptcli.load import load_settings
 
     settings = load_settings(root)[0]
-    return load_rules((root / settings.rules) if settings.rules else None)
+    return load_rules((root / settings.rules) if settings.rules else None, shown_from=root)
 
 
 def evaluate_repository(path: Path, as_of: dt.date, paths: Iterable[Path] = (), *, explain: bool = False) -> Evaluated:
@@ -146,7 +146,7 @@ def _setting(path: Path, as_of: dt.date) -> tuple[scan.Setting, list[Path], list
     ruleset = ruleset_for(root)
     settings, staff, has_staff, calendar, problems = load_settings(root)
     repo = Repository(root, settings, staff, has_staff, calendar, (), ())
-    files = unique_files(root.resolve(), [path], problems)
+    files = unique_files(root.resolve(), [path], problems, settings)
     bare = Evaluated(repo, ruleset, (), ())
     policy, found = _policy(root, repo, ruleset)
     digest = scan.setting_digest(root, ruleset, as_of, policy)
@@ -184,7 +184,9 @@ def _report(path: Path, as_of: dt.date, filters: Filters, run: Run, keep: Callab
     chooser = keep(setting, _row_filter(filters, setting.staff, include_na))
     cache = cache_path(setting.root) if run.use_cache else None
     results = scan.outcomes(setting, files, chooser, cache, jobs=run.jobs)
-    counts, keeping, found, valid = scan.merge(results, run.tick(len(files)) if run.tick else None)
+    counts, keeping, found, valid, ids = scan.merge(results, run.tick(len(files)) if run.tick else None)
+    if filters.case and filters.case not in ids:  # a typo must not pass as an empty report
+        raise UserError(unknown_case_message(filters.case, ids, setting.root))
     findings = [scan.from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept]
     staff = setting.staff
     report = Report(
@@ -231,6 +233,12 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, run
     report, calendar = _report(path, as_of, filters, run, keep, include_na=False)
     ordered = sorted(report.findings, key=lambda f: (f.status is not Status.OVERDUE, f.due or as_of, f.case, f.rule))
     return replace(report, findings=tuple(ordered)), calendar
+
+
+def unknown_case_message(case_id: str, known: Iterable[str], root: Path) -> str:
+    close = difflib.get_close_matches(case_id, list(known), n=1, cutoff=0.6)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    return f'no valid case "{case_id}" in {root}{hint}'
 
 
 def failing(report: Report, fail_on: set[Status]) -> bool:

@@ -53,6 +53,8 @@ class Expr:
             tree = ast.parse(source.strip(), mode="eval")
         except SyntaxError as exc:
             raise ExprError(f"cannot parse {source!r}: {exc.msg}") from None
+        except (ValueError, UnicodeError) as exc:  # null bytes, lone surrogates
+            raise ExprError(f"cannot parse {source!r}: {exc}") from None
         names: set[str] = set()
         for node in ast.walk(tree):
             if not isinstance(node, _ALLOWED):

@@ -66,15 +66,16 @@ def find_root(start: Path) -> Path:
     raise UserError(f"{start}: not inside a case repository (no {SETTINGS} here or in any parent folder; `ppt init DIR` creates one)")
 
 
-def case_files(root: Path, under: Path) -> Iterator[Path]:
-    """Case files at or below `under`, in a stable order; hidden files and folders skipped."""
+def case_files(root: Path, under: Path, skip: frozenset[Path] = frozenset()) -> Iterator[Path]:
+    """Case files at or below `under`, in a stable order; hidden files and folders skipped,
+    and the folders in `skip` (a repository's own rules folder holds rules, not cases)."""
     under = under.resolve()
     if under.is_file():
         yield under
         return
     for folder, dirs, files in os.walk(under):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d not in skip)
         for name in sorted(files):
             if name.startswith(".") or not name.endswith((".yaml", ".yml")):
                 continue
@@ -172,7 +173,7 @@ def load_repository(root: Path, paths: Sequence[Path] = (), rules: Mapping[str, 
     settings, staff, has_staff, calendar, problems = load_settings(root)
     loaded: list[LoadedCase] = []
     docs: dict[str, Locator] = {}
-    for path in unique_files(root, paths or (root,), problems):
+    for path in unique_files(root, paths or (root,), problems, settings):
         rel = display_path(path, root)
         doc, found = read_document(path, rel)
         if not found and doc is not None:
@@ -189,11 +190,14 @@ def load_repository(root: Path, paths: Sequence[Path] = (), rules: Mapping[str, 
     return Repository(root, settings, staff, has_staff, calendar, tuple(good), tuple(sorted(set(problems))))
 
 
-def unique_files(root: Path, paths: Sequence[Path], problems: list[Problem]) -> list[Path]:
+def unique_files(root: Path, paths: Sequence[Path], problems: list[Problem], settings: Settings | None = None) -> list[Path]:
+    """The case files at or below `paths`, each once; links leading outside the repository
+    are refused. A rules folder that ppt.yaml names inside the repository is not searched."""
     seen: dict[Path, None] = {}
     real_root = root.resolve()
+    skip = frozenset({(real_root / settings.rules).resolve()}) if settings is not None and settings.rules else frozenset()
     for start in paths:
-        for path in case_files(real_root, start):
+        for path in case_files(real_root, start, skip):
             real = path.resolve()
             rel = display_path(path, real_root)
             if not _inside(real, real_root):

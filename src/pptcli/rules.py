@@ -13,7 +13,7 @@ from pptcli.load import RuleDuty
 from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.rule import CoverageFile, CoverageItem, Parameter, ParameterFile, Rule
-from pptcli.problems import Problem, UserError
+from pptcli.problems import Problem, UserError, display_path
 from pptcli.yamlio import ParseError, parse
 
 PARAMETERS = "parameters.yaml"
@@ -68,7 +68,7 @@ def rule_key(rule: Rule) -> str:
 
 
 def _read(path: Path, folder: Path) -> tuple[Any, str, list[Problem]]:
-    rel = path.relative_to(folder).as_posix()
+    rel = display_path(path, folder)
     try:
         return parse(path.read_text(encoding="utf-8")), rel, []
     except ParseError as exc:
@@ -77,20 +77,26 @@ def _read(path: Path, folder: Path) -> tuple[Any, str, list[Problem]]:
         return None, rel, [Problem(rel, 0, 0, f"cannot read: {exc}")]
 
 
-def load_rules(folder: Path | None = None) -> RuleSet:
+def load_rules(folder: Path | None = None, shown_from: Path | None = None) -> RuleSet:
+    """The rules of a folder (default: those shipped). Problems name files relative to
+    `shown_from` (a repository root) when the folder is inside it, as reports do (SPEC 7)."""
     folder = (folder or shipped_rules_dir()).resolve()
+    if shown_from is not None and shown_from.resolve() in folder.parents:
+        folder_shown = shown_from.resolve()
+    else:
+        folder_shown = folder
     if not folder.is_dir():
         raise UserError(f"{folder}: the rules folder does not exist")
     problems: list[Problem] = []
-    parameters = _load_parameters(folder, problems)
-    coverage = _load_coverage(folder, problems)
+    parameters = _load_parameters(folder, folder_shown, problems)
+    coverage = _load_coverage(folder, folder_shown, problems)
     rules: list[Rule] = []
     compiled: dict[tuple[str, str], Expr] = {}
     lines: dict[str, tuple[str, int]] = {}
     for path in sorted(folder.rglob("*.y*ml")):
         if path.name in (PARAMETERS, COVERAGE) or not path.name.endswith((".yaml", ".yml")):
             continue
-        doc, rel, found = _read(path, folder)
+        doc, rel, found = _read(path, folder_shown)
         rule = None
         if not found:
             rule, found = validate(Rule, doc, rel)
@@ -109,11 +115,11 @@ def load_rules(folder: Path | None = None) -> RuleSet:
     return RuleSet(folder, tuple(rules), parameters, coverage, compiled, lines, tuple(problems))
 
 
-def _load_parameters(folder: Path, problems: list[Problem]) -> dict[str, Parameter]:
+def _load_parameters(folder: Path, shown: Path, problems: list[Problem]) -> dict[str, Parameter]:
     path = folder / PARAMETERS
     if not path.is_file():
         return {}
-    doc, rel, found = _read(path, folder)
+    doc, rel, found = _read(path, shown)
     problems += found
     if found:
         return {}
@@ -122,11 +128,11 @@ def _load_parameters(folder: Path, problems: list[Problem]) -> dict[str, Paramet
     return dict(model.parameters) if model else {}
 
 
-def _load_coverage(folder: Path, problems: list[Problem]) -> tuple[CoverageItem, ...]:
+def _load_coverage(folder: Path, shown: Path, problems: list[Problem]) -> tuple[CoverageItem, ...]:
     path = folder / COVERAGE
     if not path.is_file():
         return ()
-    doc, rel, found = _read(path, folder)
+    doc, rel, found = _read(path, shown)
     problems += found
     if found:
         return ()

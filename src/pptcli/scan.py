@@ -223,9 +223,9 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def merge(results: Iterator[Outcome], on_each: Callable[[], None] | None = None) -> tuple[Counts, list[Outcome], list[Problem], int]:
-    """Counts of all, outcomes with kept findings, problems, valid cases. A case id used by an
-    earlier file makes a later file a problem, and its findings do not count (SPEC 3)."""
+def merge(results: Iterator[Outcome], on_each: Callable[[], None] | None = None) -> tuple[Counts, list[Outcome], list[Problem], int, set[str]]:
+    """Counts of all, outcomes with kept findings, problems, valid cases, case ids. A case id
+    used by an earlier file makes a later file a problem, and its findings do not count."""
     counts = Counts()
     keeping: list[Outcome] = []
     problems: list[Problem] = []
@@ -246,4 +246,4 @@ def merge(results: Iterator[Outcome], on_each: Callable[[], None] | None = None)
         counts.merge(result.counts)
         if result.kept:
             keeping.append(result)
-    return counts, keeping, problems, valid
+    return counts, keeping, problems, valid, set(first)

@@ -29,7 +29,7 @@ def explain(
     core.check_filters(core.Filters(rule=rule_id), evaluated)
     loaded = next((c for c in evaluated.repo.cases if c.case.id == case_id), None)
     if loaded is None:
-        raise UserError(core.unknown_case_message(case_id, evaluated))
+        raise UserError(core.unknown_case_message(case_id, (c.case.id for c in evaluated.repo.cases), evaluated.repo.root))
     versions = evaluated.ruleset.versions(rule_id)
     rule = versions[-1]
     child = initials(loaded.case.child.name) if redact else loaded.case.child.name
