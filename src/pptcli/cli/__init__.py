@@ -40,7 +40,17 @@ def _root(
 
 
 def _register() -> None:
-    from pptcli.cli import calendar_cmd, check_cmd, due_cmd, explain_cmd, init_cmd, rules_cmd, schema_cmd, validate_cmd  # noqa: F401
+    from pptcli.cli import (  # noqa: F401
+        calendar_cmd,
+        check_cmd,
+        due_cmd,
+        explain_cmd,
+        init_cmd,
+        rules_cmd,
+        schema_cmd,
+        validate_cmd,
+        write_cmd,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,211 @@
+"""Safe writes of one case file: the one path every writing command goes through (SPEC 6).
+
+1. Before locking: find the repository and the case file (write_find), load the settings and
+   rules, check the options, and with --commit check that git can commit (write_git).
+2. Lock `.ppt-cache/locks/<file>.lock` in the repository: writers of one file take turns.
+3. Under the lock, read the file and validate it by the loader's own path (model, cross-record
+   checks, rules); a file with problems or git conflict markers is refused.
+4. Plan the edit on its data (write_plan), splice it into the text (write_text), and check the
+   new text reads back as exactly the intended data.
+5. Write the new text to a hidden temporary file beside the case, flush and fsync it, and
+   validate that file by the loader's path. Any problem: the temporary file goes, nothing else.
+6. Compare the case file's bytes with what was read (an editor may have saved meanwhile).
+7. os.replace the file (atomic: a reader sees the old file or the new one), fsync the folder.
+8. --commit: `git commit --only` of that file, still under the lock.
+
+PPT_TEST_WRITE_DELAY=<seconds> makes step 6 wait, so tests can kill a writer between writing
+the temporary file and renaming it. Only the tests set it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pptcli import core
+from pptcli.engine import Policy, evaluate, policy_error
+from pptcli.load import LoadedCase, find_root, load_repository, load_settings
+from pptcli.model.finding import Finding, Status
+from pptcli.problems import Problem, UserError, display_path
+from pptcli.rules import RuleSet
+from pptcli.write_find import find_case
+from pptcli.write_git import GitFile, preflight, require_committed
+from pptcli.write_git import commit as git_commit
+from pptcli.write_kinds import Kind
+from pptcli.write_lock import exclusive
+from pptcli.write_plan import Change, Values, check_options, plan
+from pptcli.write_text import edit, verify
+from pptcli.yamlio import parse, to_plain
+
+TEMP_SUFFIX = ".ppt-tmp"
+LOCKS = Path(".ppt-cache") / "locks"
+BOM = "\ufeff"
+
+
+class Refused(UserError):
+    """Nothing was written because of these problems (file:line:col)."""
+
+    def __init__(self, message: str, root: Path, problems: list[Problem]) -> None:
+        super().__init__(message)
+        self.root = root
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Outcome:
+    root: Path
+    file: str  # relative to the root
+    case_id: str
+    change: Change
+    written: bool
+    findings: tuple[Finding, ...]  # the rules' view of the record, after the write
+    commit: str | None = None  # short hash
+
+    @property
+    def message(self) -> str:
+        return f"{self.case_id}: {self.change.summary}"
+
+
+@dataclass(frozen=True)
+class _Context:
+    root: Path
+    ruleset: RuleSet
+    policy: Policy
+    staff: Mapping[str, Any] | None  # None: no staff.yaml, staff ids are not checked
+
+
+def record(start: Path, kind: Kind, case_id: str, options: Mapping[str, Any], *, as_of: dt.date, commit: bool) -> Outcome:
+    """Record `options` as a `kind` record in case `case_id` of the repository at `start`."""
+    root = find_root(start)
+    ctx = _context(root)
+    values = check_options(kind, options, ctx.staff, as_of)
+    found = find_case(root, case_id)
+    rel = display_path(found, root)
+    real = found.resolve()
+    git = preflight(real) if commit else None
+    try:
+        with exclusive(_lock_file(root, rel), rel):
+            return _write(ctx, kind, values, real, rel, case_id, as_of, git)
+    except OSError as exc:  # a read-only folder, a full disk: the user's to fix, not a bug
+        raise UserError(f"cannot write {rel}: {exc.strerror or exc} ({exc.filename or rel}); the file is unchanged") from None
+
+
+def _context(root: Path) -> _Context:
+    settings, staff, has_staff, _, problems = load_settings(root)
+    ruleset = core.ruleset_for(root)
+    problems += ruleset.problems
+    for name, value in settings.policy.items():
+        error = policy_error(ruleset, name, value)
+        if error:
+            problems.append(Problem("ppt.yaml", 0, 0, error))
+    if problems:
+        raise Refused("the repository's settings or rules have problems; fix them first (nothing written)", root, problems)
+    return _Context(root, ruleset, Policy.of(ruleset, settings.policy), staff if has_staff else None)
+
+
+def _write(ctx: _Context, kind: Kind, values: Values, real: Path, rel: str, case_id: str, as_of: dt.date, git: GitFile | None) -> Outcome:
+    _remove_stale_temps(real)  # left by a writer that was killed; we hold the lock, so none is live
+    if git is not None:
+        require_committed(git)  # under the lock: no other writer can change the file meanwhile
+    raw = real.read_bytes()
+    loaded, findings, problems = _validate(ctx, real, rel, as_of)
+    if problems or loaded is None:
+        raise Refused(f"{rel} has problems; fix them first (nothing written)", ctx.root, problems)
+    if real.read_bytes() != raw:
+        raise UserError(f"{rel} changed while ppt was reading it; nothing written, run the command again")
+    if loaded.case.id != case_id:
+        raise UserError(f"{rel} holds case {loaded.case.id}, not {case_id}; nothing written")
+    text = raw.decode("utf-8")  # the loader accepted these very bytes as UTF-8
+    bom = BOM if text.startswith(BOM) else ""
+    change = plan(kind, values, to_plain(parse(text[len(bom):])))
+    if not change.ops:
+        return Outcome(ctx.root, rel, case_id, change, False, _shown(kind, change, findings))
+    new_text = edit(text[len(bom):], change.ops)
+    verify(new_text, change.data)
+    findings = _replace(ctx, real, rel, raw, (bom + new_text).encode("utf-8"), as_of)
+    commit = None
+    if git is not None:
+        with exclusive(ctx.root / LOCKS / "git-commit.lock", "the git index"):  # one commit at a time
+            commit = git_commit(git, f"{case_id}: {change.summary}")
+    return Outcome(ctx.root, rel, case_id, change, True, _shown(kind, change, findings), commit)
+
+
+def _replace(ctx: _Context, real: Path, rel: str, raw: bytes, new: bytes, as_of: dt.date) -> list[Finding]:
+    """Steps 5-7: the new bytes in place of the old, or nothing at all."""
+    fd, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=TEMP_SUFFIX, dir=real.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(new)
+            out.flush()
+            os.fsync(out.fileno())
+        _, findings, problems = _validate(ctx, temp, rel, as_of)
+        if problems:
+            raise Refused(f"the edited {rel} would not validate (positions are in the edited text); nothing written", ctx.root, problems)
+        delay = os.environ.get("PPT_TEST_WRITE_DELAY")
+        if delay:
+            time.sleep(float(delay))
+        if real.read_bytes() != raw:
+            raise UserError(f"{rel} changed on disk since ppt read it (saved in an editor?); nothing written, run the command again")
+        shutil.copymode(real, temp)  # mkstemp makes owner-only files; keep the case file's mode
+        os.replace(temp, real)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _sync_folder(real.parent)
+    return findings
+
+
+def _validate(ctx: _Context, path: Path, rel: str, as_of: dt.date) -> tuple[LoadedCase | None, list[Finding], list[Problem]]:
+    """The file as `ppt validate` sees it: loaded, cross-checked and evaluated, named `rel`."""
+    repo = load_repository(ctx.root, [path], rules=ctx.ruleset.duties())
+    read_as = display_path(path, ctx.root)
+    cases = [replace(c, file=rel) for c in repo.cases]
+    findings, found = evaluate(ctx.ruleset, cases, repo.calendar, repo.staff, ctx.policy, as_of)
+    problems = [replace(p, file=rel) if p.file == read_as else p for p in (*repo.problems, *found)]
+    return (cases[0] if cases else None), findings, problems
+
+
+def _shown(kind: Kind, change: Change, findings: list[Finding]) -> tuple[Finding, ...]:
+    """The findings about the record written, in the rules' order (n/a ones say nothing)."""
+    subject = kind.subject(change.view)
+    wanted = kind.shows or (lambda rule, subj, view: subj == subject)
+    return tuple(f for f in findings if f.status is not Status.NA and wanted(f.rule, f.subject, change.view))
+
+
+def _lock_file(root: Path, rel: str) -> Path:
+    """One lock per case file, in a hidden folder the loader skips and git ignores."""
+    folder = root / LOCKS
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# ppt's lock files: never commit them\n*\n", encoding="utf-8")
+    digest = hashlib.sha1(rel.encode("utf-8")).hexdigest()[:12]
+    return folder / f"{Path(rel).name}.{digest}.lock"
+
+
+def _remove_stale_temps(real: Path) -> None:
+    for stale in real.parent.glob(f".{real.name}.*{TEMP_SUFFIX}"):
+        stale.unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open a folder, and needs not."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
