@@ -77,3 +77,11 @@ def test_adding_a_key_to_a_record_only_adds_lines(listing: tuple[str, list[dt.da
     which = data.draw(st.integers(0, len(dates) - 1))
     op = Set(("records", which, "done"), day, order=("date", "note", "done"))
     _check(text, op, changed_lines_allowed=style != "block")
+
+
+def test_the_info_sources_offered_on_the_command_line_are_the_case_files_keys() -> None:
+    """write_kinds spells the sources out so start-up need not import the models."""
+    from pptcli.model.case import InfoGathered
+    from pptcli.write_kinds import SOURCES
+
+    assert SOURCES == tuple(InfoGathered.model_fields)

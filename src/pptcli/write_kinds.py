@@ -12,26 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel
-
-from pptcli.model.case import (
-    Case,
-    CourtAction,
-    EarlyPermanency,
-    Factor,
-    FactorKind,
-    Goal,
-    InfoGathered,
-    Meeting,
-    MeetingKind,
-    Permanency,
-    Placement,
-    Plan,
-    Task,
-    Topic,
-    Waiver,
-    WorkgroupRequest,
-)
+from pptcli.model.vocab import FactorKind, Goal, MeetingKind, Topic
 from pptcli.problems import UserError
 
 View = Mapping[str, Any]  # the option values and the record's fields, merged
@@ -95,12 +76,6 @@ class Kind:
         return self.title(view, first) if self.title else self.subject(view)
 
 
-# The model of each list's items (or of a mapping), for key order and defaults.
-MODELS: dict[str, type[BaseModel]] = {
-    "": Case, "placements": Placement, "court_actions": CourtAction, "factors": Factor,
-    "early_permanency": EarlyPermanency, "workgroup_requests": WorkgroupRequest, "meetings": Meeting,
-    "tasks": Task, "waivers": Waiver, "plan": Plan, "permanency": Permanency, "info_gathered": InfoGathered,
-}
 # SPEC 3: "Lists are kept in date order by the tools that write them". "" = the item itself;
 # tasks have no date of their own and keep the order they were assigned in.
 ORDER_BY: dict[str, str | None] = {
@@ -131,7 +106,7 @@ SAY_FLAG: dict[str, tuple[str, str]] = {
 
 GOALS = tuple(g.value for g in Goal)
 TOPICS = tuple(t.value for t in Topic)
-SOURCES = tuple(InfoGathered.model_fields)
+SOURCES = ("parents", "child", "providers", "casa_gal")  # InfoGathered's keys (a test keeps them equal)
 NOTIFICATION_RULES = ("CPSW-I.A.1", "CPSW-I.A.2", "JPPO-I.A.1", "JPPO-I.A.2", "CPSW-II.A", "JPPO-III.A")
 
 _MEETING = Opt("meeting", "Date of the PPT meeting.", role=Role.PARENT, required=True, future=True)

@@ -15,11 +15,26 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
+from pptcli.model.case import (
+    Case,
+    CourtAction,
+    EarlyPermanency,
+    Factor,
+    InfoGathered,
+    Meeting,
+    Permanency,
+    Placement,
+    Plan,
+    Task,
+    Waiver,
+    WorkgroupRequest,
+)
 from pptcli.problems import UserError
 from pptcli.write_kinds import (
     FLOW_ITEMS,
     MAPPINGS,
-    MODELS,
     ORDER_BY,
     SAY,
     SAY_FLAG,
@@ -30,6 +45,14 @@ from pptcli.write_kinds import (
     Type,
 )
 from pptcli.write_text import Insert, Op, Path, Set, apply_data
+
+# The model of each list's items (or of a mapping), for key order and defaults.
+MODELS: dict[str, type[BaseModel]] = {
+    "": Case, "placements": Placement, "court_actions": CourtAction, "factors": Factor,
+    "early_permanency": EarlyPermanency, "workgroup_requests": WorkgroupRequest, "meetings": Meeting,
+    "tasks": Task, "waivers": Waiver, "plan": Plan, "permanency": Permanency, "info_gathered": InfoGathered,
+}
+
 
 
 @dataclass(frozen=True)

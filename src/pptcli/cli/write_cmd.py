@@ -15,7 +15,6 @@ from typing import Any
 
 import typer
 
-from pptcli import write
 from pptcli.cli import app
 from pptcli.cli.options import as_of_or_today, parse_date
 from pptcli.model.finding import Finding, Status
@@ -69,6 +68,8 @@ def _command(kind: Kind) -> Callable[..., None]:
 def _run(kind: Kind, options: dict[str, Any]) -> None:
     case_id, commit, repo = options.pop("case_id"), options.pop("commit"), options.pop("repo")
     as_of = as_of_or_today(options.pop("as_of"))
+    from pptcli import write
+
     try:
         outcome = write.record(repo, kind, case_id, options, as_of=as_of, commit=commit)
     except write.Refused as refused:
