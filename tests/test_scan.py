@@ -135,3 +135,16 @@ def test_the_cache_folder_keeps_itself_out_of_git(tmp_path: Path) -> None:
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True, check=True).stdout
     assert ".ppt-cache" not in status
     assert "concord/CON-2026-0042.yaml" in status  # the cases themselves are seen by git
+
+
+def test_a_cache_entry_of_another_shape_is_a_miss(big_repo: Path, tmp_path: Path) -> None:
+    """An entry written by another version (or damaged) is ignored, never a crash."""
+    import pickle
+
+    cache = tmp_path / "cache"
+    reference = report(big_repo, "--no-cache")
+    report(big_repo, cache=cache)
+    db = next(cache.glob("*.sqlite3"))
+    with sqlite3.connect(db) as connection:
+        connection.execute("update entry set result = ?, model = ?", (pickle.dumps(("old", "layout")), b"\x80\x04garbage"))
+    assert report(big_repo, cache=cache) == reference

@@ -17,6 +17,7 @@ from pathlib import Path
 from pptcli import __version__
 
 FOLDER = ".ppt-cache"
+FORMAT = 2  # raised whenever what is stored changes shape, so an older cache is never read
 _SCHEMA = """
 create table if not exists entry (
     path text primary key,
@@ -31,7 +32,7 @@ create table if not exists entry (
 def cache_path(root: Path) -> Path:
     """Where a repository's cache lives; PPT_CACHE_DIR moves it (benchmarks, read-only repos)."""
     folder = Path(os.environ["PPT_CACHE_DIR"]) if os.environ.get("PPT_CACHE_DIR") else root / FOLDER
-    return folder / f"cache-{__version__}.sqlite3"
+    return folder / f"cache-{__version__}-{FORMAT}.sqlite3"
 
 
 class Cache:

@@ -42,6 +42,9 @@ class Filters:
     rule: str | None = None  # an id, or a pattern such as CPSW-I.*
     since: dt.date | None = None
 
+    def is_empty(self) -> bool:
+        return not any((self.worker, self.supervisor, self.office, self.case, self.rule, self.since))
+
 
 @dataclass(frozen=True)
 class Evaluated:
@@ -202,11 +205,14 @@ def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = Fa
     keep_all=False only the late, missed and overdue ones (what the table shows).
     `n/a` findings (the rule does not apply) only on request (SPEC 5.2)."""
 
+    unfiltered = not include_na and filters.is_empty()
+
     def keep(setting: scan.Setting, wanted: Callable[[tuple[Any, ...]], bool]) -> scan.Keep:
         if keep_all or include_na:
-            return scan.Keep(wanted, wanted)
-        shown = {s.value for s in NONCOMPLIANT}
-        return scan.Keep(wanted, lambda row: scan.field_of(row, "status") in shown)
+            statuses = frozenset(s.value for s in Status if s is not Status.NA)
+            return scan.Keep(wanted, wanted, unfiltered, statuses)
+        shown = frozenset(s.value for s in NONCOMPLIANT)
+        return scan.Keep(wanted, lambda row: scan.field_of(row, "status") in shown, unfiltered, shown)
 
     return _report(path, as_of, filters, run, keep, include_na)
 

@@ -58,10 +58,17 @@ class Setting:
 
 @dataclass(frozen=True)
 class Keep:
-    """Which findings a report counts (filters) and which it also keeps to print."""
+    """Which findings a report counts (filters) and which it also keeps to print.
+
+    `unfiltered` says `counts` takes every finding but n/a ones (a report of the whole
+    repository); then the counts kept with each file's result serve, and only the findings
+    whose status is in `statuses` are looked at, instead of every finding of every case.
+    """
 
     counts: Callable[[tuple[Any, ...]], bool]
     keeps: Callable[[tuple[Any, ...]], bool]
+    unfiltered: bool = False
+    statuses: frozenset[str] | None = None  # with unfiltered: the statuses `keeps` may take
 
 
 @dataclass
@@ -115,9 +122,9 @@ def _model(root: Path, path: Path, rel: str, raw: bytes, cache: Cache | None) ->
     """The validated case of a file (from the cache when its content is unchanged)."""
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     if cache is not None:
-        hit = cache.model(rel, digest)
+        hit = _unpickle(cache.model(rel, digest), size=3)
         if hit is not None:
-            return pickle.loads(hit)  # type: ignore[no-any-return]
+            return hit  # type: ignore[no-any-return]
     doc, problems = read_document(path, rel, raw=raw)
     case, where = None, Locator()
     if not problems and doc is None:
@@ -132,6 +139,17 @@ def _model(root: Path, path: Path, rel: str, raw: bytes, cache: Cache | None) ->
     return result
 
 
+def _unpickle(blob: bytes | None, size: int = 8) -> Any:
+    """A cached entry, or None when there is none or it cannot be what this version wrote."""
+    if blob is None:
+        return None
+    try:
+        value = pickle.loads(blob)
+    except Exception:  # noqa: BLE001 - a damaged entry is a cache miss, never a failure
+        return None
+    return value if isinstance(value, tuple) and len(value) == size else None
+
+
 def outcome(setting: Setting, path: Path, keep: Keep, cache: Cache | None) -> Outcome:
     rel = path.relative_to(setting.root).as_posix()
     try:
@@ -139,21 +157,39 @@ def outcome(setting: Setting, path: Path, keep: Keep, cache: Cache | None) -> Ou
     except OSError as exc:
         return Outcome(rel, None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")], [])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    cached = cache.result(rel, digest, setting.digest) if cache is not None else None
+    cached = _unpickle(cache.result(rel, digest, setting.digest)) if cache is not None else None
     if cached is not None:
-        case_id, problems, rows, child, valid, id_at = pickle.loads(cached)
+        case_id, problems, rows, by_status, counts, child, valid, id_at = cached
     else:
         case_id, problems, rows, child, valid, id_at = _evaluate(setting, path, rel, raw, cache)
+        by_status, counts = _group(rows)
         if cache is not None:
-            blob = pickle.dumps((case_id, problems, rows, child, valid, id_at), protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps((case_id, problems, rows, by_status, counts, child, valid, id_at), protocol=pickle.HIGHEST_PROTOCOL)
             cache.put_result(rel, digest, setting.digest, blob)
     result = Outcome(rel, case_id, problems, [], child=child, valid=valid, id_at=id_at)
+    if keep.unfiltered and keep.statuses is not None:
+        result.counts = counts
+        picked = sorted(i for status in keep.statuses for i in by_status.get(status, ()))
+        result.kept = [rows[i] for i in picked if keep.keeps(rows[i])]
+        return result
     for row in rows:
         if keep.counts(row):
             result.counts.add(row[_I["status"]], row[_I["responsible"]], row[_I["office"]])
             if keep.keeps(row):
                 result.kept.append(row)
     return result
+
+
+def _group(rows: list[tuple[Any, ...]]) -> tuple[dict[str, list[int]], Counts]:
+    """Where each status's findings are among a file's rows, and counts of all but n/a."""
+    by_status: dict[str, list[int]] = {}
+    counts = Counts()
+    for i, row in enumerate(rows):
+        status = row[_I["status"]]
+        by_status.setdefault(status, []).append(i)
+        if status != Status.NA.value:
+            counts.add(status, row[_I["responsible"]], row[_I["office"]])
+    return by_status, counts
 
 
 _Evaluated = tuple[str | None, list[Problem], list[tuple[Any, ...]], tuple[str, dt.date | None], bool, tuple[int, int]]
