@@ -10,7 +10,7 @@ messages are better). On a file both can read, this loader must give the same va
 - a date that does not exist stays text, to be reported where it stands;
 - every mapping and list remembers where it, its keys, values and items stand (1-based).
 
-Building values from the composed node tree directly is faster than PyYAML's own constructor.
+Values are built from libyaml's events with an explicit stack (see `load`).
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ class _Loader(_Composer):  # type: ignore[misc, valid-type]
     yaml_implicit_resolvers: dict[str, list[Any]] = {}
 
 
+
+
 # The YAML 1.2 core schema (what ruamel.yaml resolves), not PyYAML's YAML 1.1 defaults.
 _RESOLVERS = [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
@@ -94,50 +96,106 @@ _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TRUE = frozenset({"true", "True", "TRUE"})
 
 
-def load(text: str) -> Any:
-    """Parse one document; raise DuplicateKey, AliasFound or yaml.YAMLError."""
-    node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - composing builds no objects
-    return None if node is None else _build(node, set())
+class ComplexKey(Exception):
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__("complex key")
+        self.line, self.column = line, column
 
 
-def _build(node: Any, seen: set[int]) -> Any:
-    if id(node) in seen:  # the composer hands out an anchored node again for each alias
-        raise AliasFound(node.start_mark.line + 1, node.start_mark.column + 1)
-    seen.add(id(node))
-    tag = node.tag
-    if tag == _MAP:
-        return _mapping(node, seen)
-    if tag == _SEQ:
-        return _sequence(node, seen)
-    if not tag.startswith("tag:yaml.org,2002:"):  # an explicit local tag such as !foo
-        raise TagFound(tag, node.start_mark.line + 1, node.start_mark.column + 1)
-    return _scalar(tag, node.value)
+class TooDeep(Exception):
+    def __init__(self, limit: int, line: int, column: int) -> None:
+        super().__init__("too deep")
+        self.limit, self.line, self.column = limit, line, column
 
 
-def _mapping(node: Any, seen: set[int]) -> LocatedDict:
-    data = LocatedDict()
-    data.at = (node.start_mark.line + 1, node.start_mark.column + 1)
-    keys_at: dict[Any, tuple[int, int]] = {}
-    values_at: dict[Any, tuple[int, int]] = {}
-    for key_node, value_node in node.value:
-        key = _build(key_node, seen)
-        if isinstance(key, (dict, list)):
-            key = str(key)
-        kmark, vmark = key_node.start_mark, value_node.start_mark
-        if key in data:
-            raise DuplicateKey(str(key), kmark.line + 1, kmark.column + 1)
-        data[key] = _build(value_node, seen)
-        keys_at[key] = (kmark.line + 1, kmark.column + 1)
-        values_at[key] = (vmark.line + 1, vmark.column + 1)
-    data.keys_at, data.values_at = keys_at, values_at
+_NO_KEY = object()  # a mapping waiting for its next key
+
+
+def load(text: str, max_depth: int = 32) -> Any:
+    """Parse one document; raise DuplicateKey, AliasFound, TagFound, TooDeep or YAMLError.
+
+    Values are built from libyaml's event stream with an explicit stack: libyaml's parser is
+    a state machine, but its composer recurses in C, so a document of a few hundred thousand
+    nested brackets would crash the process before any depth check could run.
+    """
+    loader = _Loader(text)
+    stack: list[list[Any]] = []  # [container, pending key, the key's position]
+    root: Any = None
+    anchors: dict[str, tuple[int, int]] = {}
+    try:
+        while (event := loader.get_event()) is not None:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                value = _scalar(_scalar_tag(event), event.value)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                value = _open(event, kind is yaml.MappingStartEvent)
+                if len(stack) > max_depth:  # the root is depth 0, as in yamlio._check_depth
+                    raise TooDeep(max_depth, *value.at)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+                continue
+            elif kind is yaml.AliasEvent:  # reported where its anchor stands
+                raise AliasFound(*anchors.get(event.anchor, (event.start_mark.line + 1, event.start_mark.column + 1)))
+            else:
+                continue  # stream and document boundaries
+            at = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if event.anchor is not None:
+                anchors[event.anchor] = at
+            if stack:
+                _add(stack[-1], value, at)
+            else:
+                root = value
+            if isinstance(value, (LocatedDict, LocatedList)):
+                stack.append([value, _NO_KEY, None])
+    finally:
+        loader.dispose()
+    return root
+
+
+def _scalar_tag(event: Any) -> str:
+    if event.tag in (None, "!"):
+        return _resolve(None, yaml.ScalarNode, event.value, event.implicit)
+    if event.tag not in _SCALAR_TAGS:  # !foo, !!python/object, !!binary: nothing a case file needs
+        raise TagFound(event.tag, event.start_mark.line + 1, event.start_mark.column + 1)
+    return str(event.tag)
+
+
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
+
+
+def _open(event: Any, mapping: bool) -> LocatedDict | LocatedList:
+    tag = event.tag
+    if tag not in (None, "!", _MAP if mapping else _SEQ):
+        raise TagFound(tag, event.start_mark.line + 1, event.start_mark.column + 1)
+    at = (event.start_mark.line + 1, event.start_mark.column + 1)
+    if mapping:
+        data: LocatedDict | LocatedList = LocatedDict()
+        data.keys_at, data.values_at = {}, {}
+    else:
+        data = LocatedList()
+        data.items_at = []
+    data.at = at
     return data
 
 
-def _sequence(node: Any, seen: set[int]) -> LocatedList:
-    data = LocatedList(_build(child, seen) for child in node.value)
-    data.at = (node.start_mark.line + 1, node.start_mark.column + 1)
-    data.items_at = [(c.start_mark.line + 1, c.start_mark.column + 1) for c in node.value]
-    return data
+def _add(top: list[Any], value: Any, at: tuple[int, int]) -> None:
+    """Put a value into the innermost open mapping (as its next key or value) or list."""
+    container = top[0]
+    if type(container) is LocatedList:
+        container.append(value)
+        container.items_at.append(at)
+    elif top[1] is _NO_KEY:
+        if isinstance(value, (dict, list)):
+            raise ComplexKey(*at)
+        top[1], top[2] = value, at
+    else:
+        key = top[1]
+        if key in container:
+            raise DuplicateKey(str(key), *top[2])
+        container[key] = value
+        container.keys_at[key] = top[2]
+        container.values_at[key] = at
+        top[1] = _NO_KEY
 
 
 def _scalar(tag: str, text: str) -> Any:

@@ -11,7 +11,6 @@ line and column like any other bad value.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,13 +59,17 @@ def parse(text: str) -> Any:
     with a 1-based position on any failure."""
     _precheck(text)
     try:
-        data = fastyaml.load(text)
+        data = fastyaml.load(text, MAX_DEPTH)
     except fastyaml.DuplicateKey as exc:
         raise ParseError(exc.line, exc.column, f'duplicate key "{exc.key}" (a key may appear only once in a mapping)') from None
     except fastyaml.AliasFound as exc:
         raise ParseError(exc.line, exc.column, ALIAS_MESSAGE) from None
     except fastyaml.TagFound as exc:
         raise ParseError(exc.line, exc.column, f'YAML tag "{exc.tag}" is not allowed in ppt files') from None
+    except fastyaml.ComplexKey as exc:
+        raise ParseError(exc.line, exc.column, "a mapping or list cannot be a key in ppt files") from None
+    except fastyaml.TooDeep as exc:
+        raise ParseError(exc.line, exc.column, f"the document is nested more than {exc.limit} levels deep") from None
     except (yaml.YAMLError, RecursionError):
         data = _located(parse_roundtrip(text))  # ruamel explains the error (or reads what libyaml could not)
     _check_depth(data)
@@ -98,33 +101,6 @@ def _precheck(text: str) -> None:
     if "\t" in text:
         _reject_tab_indent(text)
     _reject_conflict_markers(text)
-    _reject_deep_nesting(text)
-
-
-# Quoted strings and comments (whose brackets do not nest), and the brackets that do.
-_FLOW_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|(?:^|(?<=\s))#[^\n]*|[\[\]{}]', re.MULTILINE)
-_DEEP_BLOCK = re.compile(r"^(?: {%d,}|[ ]*(?:[-?][ ]+){%d,})" % (8 * MAX_DEPTH, MAX_DEPTH), re.MULTILINE)
-
-
-def _reject_deep_nesting(text: str) -> None:
-    """Refuse documents nested deeper than MAX_DEPTH before any parser sees them: libyaml's
-    composer recurses in C, and a few hundred thousand brackets would crash the process."""
-    deep = _DEEP_BLOCK.search(text)
-    if deep is not None:
-        raise ParseError(text.count("\n", 0, deep.start()) + 1, 1, f"the document is nested more than {MAX_DEPTH} levels deep")
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return  # cannot be nested deeper than it has brackets
-    depth = 0
-    for token in _FLOW_TOKEN.finditer(text):
-        char = token.group()
-        if char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                line = text.count("\n", 0, token.start()) + 1
-                col = token.start() - (text.rfind("\n", 0, token.start()) + 1) + 1
-                raise ParseError(line, col, f"the document is nested more than {MAX_DEPTH} levels deep")
-        elif char in "]}":
-            depth = max(0, depth - 1)
 
 
 def _located(node: Any) -> Any:
