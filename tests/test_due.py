@@ -624,10 +624,12 @@ def _groups(text: str) -> dict[str, list[str]]:
 
 
 def _column(lines: list[str], name: str) -> str:
-    """The text of one column of a rich table, its wrapped fragments joined by spaces."""
-    header = next(line for line in lines if line.startswith("┃") and name.split()[0] in line)
-    index = [cell.strip() for cell in header.split("┃")].index(name.split()[0])
-    return " ".join(line.split("│")[index].strip() for line in lines if line.startswith("│"))
+    """The cells of a right-aligned column of the table, in order, joined by spaces: each
+    cell ends where the column's header does."""
+    header = next(line for line in lines if line.lstrip().startswith("case ") and name in line)
+    end = header.index(name) + len(name)
+    rows = [line for line in lines if re.match(r"^\s*[A-Z]{3}-\d{4}-\d{4}\s", line)]
+    return " ".join(line[:end].rsplit("  ", 1)[-1].strip() for line in rows)
 
 
 def test_table_groups_by_day_with_weekday_names_overdue_first() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -570,11 +571,11 @@ def test_due_table_groups_by_day_overdue_first_with_today_and_tomorrow() -> None
 def test_due_table_counts_business_days_left_over_thanksgiving() -> None:
     text = render(DUE, Format.TABLE, view="due", width=160)
     # Tue 24, Wed 25, then Thanksgiving and the day after, the weekend, Mon 30: 3 business days
-    assert re.search(r"Mon 2026-11-30 +│ +3 left", text)
-    assert re.search(r"Tue 2026-11-24 +│ +1 left", text)
+    assert re.search(r"Mon 2026-11-30 +3 left", text)
+    assert re.search(r"Tue 2026-11-24 +1 left", text)
     closed = BusinessCalendar(closures=[Closure(date(2026, 11, 24), "Ice storm", office="concord")])
     assert re.search(
-        r"Mon 2026-11-30 +│ +2 left",
+        r"Mon 2026-11-30 +2 left",
         render(DUE, Format.TABLE, view="due", width=160, calendar=closed),
     )
 
@@ -662,12 +663,25 @@ def test_json_and_csv_never_carry_the_child(fmt: Format) -> None:
     assert "Jordan" not in text and "J. D." not in text and "2012-05-14" not in text
 
 
-@pytest.mark.parametrize("width", [80, 100, 120, 160])
+@pytest.mark.parametrize("width", [120, 160])
 @pytest.mark.parametrize("view", ["check", "due"])
-def test_table_fits_the_width_asked_for(width: int, view: Any) -> None:
-    text = render(MIXED if view == "check" else DUE, Format.TABLE, view=view, width=width)
-    assert max(len(line) for line in text.splitlines()) <= width
-    assert all(line == line.rstrip() for line in text.splitlines())
+def test_table_puts_each_finding_on_one_aligned_line_in_full(width: int, view: Any) -> None:
+    long = "the JPPO (g.duarte) is not among those who set the plan; " * 4
+    r = report(*MIXED.findings, finding(rule="CPSW-Q1", detail=long)) if view == "check" else DUE
+    text = render(r, Format.TABLE, view=view, show_all=True, width=width)
+    lines = text.splitlines()
+    assert all(line == line.rstrip() for line in lines)
+    for f in r.findings:
+        line = next(line for line in lines if f" {f.rule} " in line and f.subject in line)
+        # nothing wrapped or cut: the detail, however long, ends the finding's own line
+        assert line.startswith(f"  {f.case}  ") and line.endswith(f.detail.strip())
+    # every due date of a block starts under the block's "due" header
+    headers = [i for i, line in enumerate(lines) if line.startswith("  case ")]
+    assert headers
+    for i in headers:
+        column = lines[i].index(" due ") + 1
+        rows = list(itertools.takewhile(lambda row: row.startswith("  "), lines[i + 1 :]))
+        assert rows and all(re.match(r"\w{3} 2026-|  ", row[column:]) for row in rows)
 
 
 def test_narrow_terminal_gets_one_entry_per_finding_instead_of_a_squeezed_table() -> None:

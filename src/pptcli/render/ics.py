@@ -42,7 +42,9 @@ def _event(f: Finding, due: dt.date, stamp: dt.datetime, uid_: str) -> Event:
     event.add("dtstart", due)
     event.add("dtend", due + dt.timedelta(days=1))  # DTEND is exclusive for all-day events
     prefix = "OVERDUE: " if f.status is Status.OVERDUE else ""
-    event.add("summary", f"{prefix}{f.case} {f.rule}: {f.title} ({f.subject})")  # the subject tells two tasks apart
+    event.add(
+        "summary", f"{prefix}{f.case} {f.rule}: {f.title} ({f.subject})"
+    )  # the subject tells two tasks apart
     event.add("description", _description(f))
     event.add("categories", [str(f.status)])
     event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: it does not block time

@@ -28,7 +28,11 @@ def render(report: Report, options: RenderOptions) -> str:
     a statewide report's time; each line here is encoded by the C encoder. Same object.
     """
     data = report_dict(report, options)
-    lines = ["{", f'  "as_of": {_compact(data["as_of"])},', f'  "summary": {_indented(data["summary"])},']
+    lines = [
+        "{",
+        f'  "as_of": {_compact(data["as_of"])},',
+        f'  "summary": {_indented(data["summary"])},',
+    ]
     lines += _array("findings", data["findings"], last=False)  # type: ignore[arg-type]
     lines += _array("problems", data["problems"], last=True)  # type: ignore[arg-type]
     return "\n".join([*lines, "}"]) + "\n"

@@ -80,7 +80,9 @@ def render(report: Report, options: RenderOptions) -> str:
     if report.findings or report.counts:
         lines += _summary(report)
     findings = shown(report, options, brief=True)
-    if options.view == "check" and not any(counts_of(report).status.get(str(s)) for s in NONCOMPLIANT):
+    if options.view == "check" and not any(
+        counts_of(report).status.get(str(s)) for s in NONCOMPLIANT
+    ):
         lines += [f"No late, missed or overdue obligations as of {day}.", ""]
     for staff_id, group in by_responsible(findings).items():
         office = report.office_of.get(staff_id)

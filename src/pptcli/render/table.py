@@ -1,15 +1,15 @@
-"""--format table: what a supervisor reads in a terminal (rich), for `ppt check` and `ppt due`."""
+"""--format table: what a supervisor reads in a terminal, for `ppt check` and `ppt due`.
+
+Aligned plain text, one line per finding (render/textgrid.py): a statewide report has tens
+of thousands of lines, and a layout engine that measures and wraps every cell took seconds.
+"""
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console, RenderableType
-from rich.text import Text
-
 from pptcli.calendar import BusinessCalendar
 from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
-from pptcli.render import rich_parts as parts
+from pptcli.render import table_parts as parts
+from pptcli.render import textgrid as tg
 from pptcli.render.base import (
     RenderOptions,
     by_responsible,
@@ -25,33 +25,45 @@ from pptcli.summary import by_office, by_worker, counts_of, report_keys
 
 # --- ppt check: by worker --------------------------------------------------------------------
 
-CHECK_HEADERS = (
-    "case",
-    "rule",
-    "subject",
-    "due",
-    "status",
-    "late (bus. days)",
-    "authority",
-    "detail",
-)
+
+def _columns(width: int, *middle: tg.Column) -> tuple[tg.Column, ...]:
+    """The columns of a findings block. Only the subject is capped, and it comes last but one:
+    a longer subject then pushes only the detail to the right, never the columns one scans."""
+    return (
+        tg.Column("case"),
+        tg.Column("child", optional=True),
+        tg.Column("rule"),
+        *middle,
+        tg.Column("bus. days", right=True),
+        tg.Column("authority"),
+        tg.Column("source"),
+        tg.Column("subject", cap=48 if width >= 140 else 32),
+        tg.Column("detail"),
+    )
+
+
+def _check_columns(width: int) -> tuple[tg.Column, ...]:
+    return _columns(width, tg.Column("due"), tg.Column("status"))
 
 
 def _late(f: Finding) -> str:
-    return str(f.business_days_late) if f.status in (Status.LATE, Status.OVERDUE) else ""
+    late = f.status in (Status.LATE, Status.OVERDUE)
+    return f"{f.business_days_late} late" if late else ""
 
 
-def _check_cells(f: Finding) -> list[RenderableType]:
-    return [
-        parts.case(f),
-        parts.rule(f),
-        Text(f.subject),
+def _check_row(f: Finding) -> tuple[tg.Cell, ...]:
+    return (
+        f.case,
+        f.child,
+        f.rule,
         short_day(f.due),
         parts.status(f),
         _late(f),
         parts.authority(f),
-        Text(f.detail),
-    ]
+        (f.source, tg.DIM),
+        f.subject,
+        f.detail,
+    )
 
 
 def _check_meta(f: Finding) -> str:
@@ -59,51 +71,50 @@ def _check_meta(f: Finding) -> str:
     return f"due {short_day(f.due) or '(no date)'}{late} · {f.source}"
 
 
-def _check(console: Console, report: Report, options: RenderOptions) -> None:
+def _check(report: Report, options: RenderOptions, width: int) -> list[str]:
+    color = options.color
     findings = shown(report, options, brief=True)
     every = counts_of(report).status
     counts = {s: every.get(str(s), 0) for s in NONCOMPLIANT}
     obligations = sum(n for s, n in every.items() if s != str(Status.NA))
     tally = ", ".join(f"{counts[s]} {s}" for s in (Status.LATE, Status.MISSED, Status.OVERDUE))
-    console.print(
-        Text(
-            f"PPT compliance as of {short_day(report.as_of)}: {tally} "
-            f"of {plural(obligations, 'obligation')} in {plural(report.cases, 'case')}",
-            style="bold",
-        )
+    title = (
+        f"PPT compliance as of {short_day(report.as_of)}: {tally} "
+        f"of {plural(obligations, 'obligation')} in {plural(report.cases, 'case')}"
     )
+    lines = [tg.paint(title, tg.BOLD, color)]
+    columns = _check_columns(width)
     for staff_id, group in by_responsible(findings).items():
         office = report.office_of.get(staff_id)
         group = sorted(group, key=due_order)  # overdue first: it is the one still actionable
-        block = parts.findings_block(group, CHECK_HEADERS, _check_cells, _check_meta, console.width)
-        parts.titled(console, person(report, staff_id) + (f" — {office}" if office else ""), block)
-    if any(f.authority == "assumed" for f in findings):
-        console.print(Text(parts.ASSUMED_NOTE, style="dim"))
-    if not any(counts.values()):
-        console.print()
-        console.print(
-            Text(
-                f"No late, missed or overdue obligations as of {short_day(report.as_of)}.",
-                style="green",
-            )
+        lines += parts.heading(person(report, staff_id) + (f" — {office}" if office else ""), color)
+        lines += parts.findings_block(
+            group, columns, _check_row, _check_meta, width=width, color=color
         )
+    if any(f.authority == "assumed" for f in findings):
+        lines += ["", tg.paint(parts.ASSUMED_NOTE, tg.DIM, color)]
+    if not any(counts.values()):
+        when = short_day(report.as_of)
+        none = f"No late, missed or overdue obligations as of {when}."
+        lines += ["", tg.paint(none, tg.GREEN, color)]
     if report.findings or report.counts:
         keys = report_keys(report)
-        parts.titled(
-            console,
-            "On-time rate by worker",
-            parts.tally_table(report, by_worker(report), keys, workers=True, width=console.width),
-        )
-        parts.titled(
-            console,
-            "On-time rate by office",
-            parts.tally_table(report, by_office(report), keys, workers=False, width=console.width),
-        )
+        for title, tallies, workers in (
+            ("On-time rate by worker", by_worker(report), True),
+            ("On-time rate by office", by_office(report), False),
+        ):
+            lines += parts.heading(title, color)
+            lines += parts.tally_block(
+                report, tallies, keys, workers=workers, width=width, color=color
+            )
+    return lines
 
 
 # --- ppt due: by day -------------------------------------------------------------------------
 
-DUE_HEADERS = ("case", "rule", "subject", "responsible", "due", "bus. days", "authority", "detail")
+
+def _due_columns(width: int) -> tuple[tg.Column, ...]:
+    return _columns(width, tg.Column("responsible"), tg.Column("due"))
 
 
 def _due_groups(findings: list[Finding], report: Report) -> dict[str, list[Finding]]:
@@ -139,20 +150,19 @@ class _DueView:
         days = self._days(f)
         return f"{days[0]} {days[1]}" if days else ""
 
-    def people(self, f: Finding) -> str:
-        return "\n".join(person(self.report, s) for s in f.responsible)
-
-    def cells(self, f: Finding) -> list[RenderableType]:
-        return [
-            parts.case(f),
-            parts.rule(f),
-            Text(f.subject),
-            Text(self.people(f)),
+    def row(self, f: Finding) -> tuple[tg.Cell, ...]:
+        return (
+            f.case,
+            f.child,
+            f.rule,
+            "; ".join(person(self.report, s) for s in f.responsible),
             short_day(f.due),
             self.days(f),
             parts.authority(f),
-            Text(f.detail),
-        ]
+            (f.source, tg.DIM),
+            f.subject,
+            f.detail,
+        )
 
     def meta(self, f: Finding) -> str:
         who = "; ".join(person(self.report, s) for s in f.responsible)
@@ -161,7 +171,7 @@ class _DueView:
         return f"{who} · due {short_day(f.due) or '(no date)'}{left} · {f.source}"
 
 
-def _worker_line(report: Report, staff_id: str, findings: list[Finding]) -> Text:
+def _worker_line(report: Report, staff_id: str, findings: list[Finding]) -> str:
     overdue = sum(1 for f in findings if f.status is Status.OVERDUE)
     upcoming = [f.due for f in findings if f.status is Status.OPEN and f.due is not None]
     parts_ = [f"{overdue} overdue", f"{sum(1 for f in findings if f.status is Status.OPEN)} open"]
@@ -169,51 +179,37 @@ def _worker_line(report: Report, staff_id: str, findings: list[Finding]) -> Text
         when = relative_day(min(upcoming), report.as_of)
         parts_.append(f"next due {short_day(min(upcoming))}" + (f" ({when})" if when else ""))
     office = report.office_of.get(staff_id)
-    return Text(f"{person(report, staff_id)}{f', {office}' if office else ''}: {', '.join(parts_)}")
+    return tg.clean(
+        f"{person(report, staff_id)}{f', {office}' if office else ''}: {', '.join(parts_)}"
+    )
 
 
-def _due(console: Console, report: Report, options: RenderOptions) -> None:
+def _due(report: Report, options: RenderOptions, width: int) -> list[str]:
+    color = options.color
     findings = shown(report, options, brief=True)
     if not findings:
-        console.print(
-            Text(f"Nothing open or overdue as of {short_day(report.as_of)}.", style="green")
-        )
-        return
+        nothing = f"Nothing open or overdue as of {short_day(report.as_of)}."
+        return [tg.paint(nothing, tg.GREEN, color)]
     view = _DueView(report, options.calendar or BusinessCalendar())
-    console.print(
-        Text(f"Open and overdue obligations as of {short_day(report.as_of)}", style="bold")
-    )
-    for title, group in _due_groups(findings, report).items():
-        parts.titled(
-            console,
-            title,
-            parts.findings_block(group, DUE_HEADERS, view.cells, view.meta, console.width),
-        )
+    title = f"Open and overdue obligations as of {short_day(report.as_of)}"
+    lines = [tg.paint(title, tg.BOLD, color)]
+    columns = _due_columns(width)
+    for heading, group in _due_groups(findings, report).items():
+        lines += parts.heading(heading, color)
+        lines += parts.findings_block(group, columns, view.row, view.meta, width=width, color=color)
     if any(f.authority == "assumed" for f in findings):
-        console.print(Text(parts.ASSUMED_NOTE, style="dim"))
-    console.print()
-    for staff_id, group in by_responsible(findings).items():
-        console.print(_worker_line(report, staff_id, group))
+        lines += ["", tg.paint(parts.ASSUMED_NOTE, tg.DIM, color)]
+    lines.append("")
+    lines += [_worker_line(report, s, group) for s, group in by_responsible(findings).items()]
+    return lines
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    out = io.StringIO()
-    console = Console(
-        file=out,
-        width=options.width or 120,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        highlight=False,
-        emoji=False,
-    )
-    if options.view == "check":
-        _check(console, report, options)
-    else:
-        _due(console, report, options)
+    width = options.width or 120
+    view = _check if options.view == "check" else _due
+    lines = view(report, options, width)
     if report.problems:
-        console.print()
-        for problem in report.problems:
-            console.print(Text(problem.render(), style="red"))
-    # rich pads wrapped grid rows to the full width; trailing blanks only get in a diff's way.
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+        lines.append("")
+        lines += [tg.paint(tg.clean(p.render()), tg.RED, options.color) for p in report.problems]
+    # Trailing blanks only get in a diff's way.
+    return "".join(line.rstrip() + "\n" for line in lines)

@@ -1,0 +1,93 @@
+"""Aligned plain-text columns for the table format: one line per row, linear in the rows.
+
+Widths come from the data, so a block costs one pass to measure and one to print. A column
+may be capped; a value longer than its cap is never cut, it pushes the rest of its own line
+to the right and the next line is aligned again. The last column is never padded: it runs to
+the end of the line. Colour is plain ANSI SGR, added only when asked for.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+GAP = 2  # spaces between columns
+INDENT = "  "  # rows sit under their group's heading
+
+# SGR parameters (ECMA-48): what rich's "bold", "dim", "red"... emit.
+BOLD, DIM = "1", "2"
+RED, GREEN, YELLOW, MAGENTA, CYAN = "31", "32", "33", "35", "36"
+
+# Control characters in user text (a detail read from a case file) could move the cursor or
+# colour the terminal, and a newline would break the one-line-per-row layout.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROLS.update({ord("\t"): " ", ord("\n"): " ", ord("\r"): " "})
+
+Cell = str | tuple[str, str]  # text, or (text, SGR style)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    cap: int | None = None  # widest the column is laid out
+    right: bool = False
+    optional: bool = False  # left out of a block where no row has a value
+
+
+def clean(text: str) -> str:
+    """User text safe to print on one line: no control characters."""
+    return text if text.isprintable() else text.translate(_CONTROLS)
+
+
+def width(text: str) -> int:
+    """Terminal cells: wide East Asian characters take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    return f"\x1b[{style}m{text}\x1b[0m" if color and style and text else text
+
+
+def _split(cell: Cell) -> tuple[str, str, int]:
+    """(text, style, width): measured once, used to size the column and to pad the line."""
+    text, style = (cell, "") if isinstance(cell, str) else cell
+    text = clean(text)
+    return text, style, width(text)
+
+
+def grid(columns: Sequence[Column], rows: Iterable[Sequence[Cell]], *, color: bool) -> list[str]:
+    """A header line and one line per row, every value in full."""
+    table = [[_split(cell) for cell in row] for row in rows]
+    keep = [i for i, c in enumerate(columns) if not c.optional or any(row[i][0] for row in table)]
+    if len(keep) < len(columns):
+        columns = [columns[i] for i in keep]
+        table = [[row[i] for i in keep] for row in table]
+    widths = [max((row[i][2] for row in table), default=0) for i in range(len(columns))]
+    widths = [max(min(w, c.cap or w), width(c.header)) for c, w in zip(columns, widths)]
+    starts = [sum(widths[:i]) + GAP * i for i in range(len(widths))]
+    stops = [(c.right, start, start + w) for c, start, w in zip(columns, starts, widths)]
+    header = _line([_split(c.header) for c in columns], stops, color)
+    return [INDENT + paint(header[len(INDENT) :], BOLD, color)] + [
+        _line(row, stops, color) for row in table
+    ]
+
+
+def _line(
+    row: Sequence[tuple[str, str, int]], stops: Sequence[tuple[bool, int, int]], color: bool
+) -> str:
+    """One row: each value at its column's start (or, right-aligned, ending at its end), or
+    further right when the value before it ran long."""
+    out, pos = [INDENT], -GAP  # pos: where the text so far ends
+    for (right, start, end), (text, style, n) in zip(stops, row):
+        if text:
+            at = max(end - n if right else start, pos + GAP)
+            out.append(" " * (at - max(pos, 0)))
+            out.append(f"\x1b[{style}m{text}\x1b[0m" if color and style else text)
+            pos = at + n
+    return "".join(out)
