@@ -19,7 +19,7 @@ from pptcli.locator import Locator
 from pptcli.model.case import Case
 from pptcli.model.settings import CalendarFile, Settings, Staff, StaffMember
 from pptcli.problems import Problem, UserError, display_path
-from pptcli.yamlio import MAX_BYTES, ParseError, parse
+from pptcli.yamlio import ParseError, max_file_bytes, parse
 
 SETTINGS = "ppt.yaml"
 STAFF = "staff.yaml"
@@ -88,8 +88,9 @@ def read_document(path: Path, rel: str, raw: bytes | None = None) -> tuple[Any, 
     """Parse one file (or its bytes, already read) into located values, or say why not."""
     try:
         size = len(raw) if raw is not None else path.stat().st_size
-        if size > MAX_BYTES:
-            return None, [Problem(rel, 1, 1, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
+        limit = max_file_bytes()
+        if size > limit:
+            return None, [Problem(rel, 1, 1, f"file is {size:,} bytes; the limit is {limit:,} (PPT_MAX_FILE_BYTES)")]
         if raw is None:
             raw = path.read_bytes()
     except OSError as exc:

@@ -11,6 +11,7 @@ line and column like any other bad value.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,12 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from pptcli import fastyaml
 
 MAX_BYTES = 4 * 1024 * 1024  # a case file is a few KB; anything larger is not a case file
+
+
+def max_file_bytes() -> int:
+    """The size limit of a file: PPT_MAX_FILE_BYTES when set to a whole number, else MAX_BYTES."""
+    value = os.environ.get("PPT_MAX_FILE_BYTES", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_BYTES
 MAX_DEPTH = 32
 ALIAS_MESSAGE = "YAML anchors and aliases are not allowed in ppt files"
 
