@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from writers import kill_while_writing, spawn
 
 from pptcli.yamlio import parse
 
@@ -78,20 +77,13 @@ COMMANDS: dict[str, list[str]] = {
 AFTER = {"ppt-updated": ["log", "ppt-updated", CASE, "--ppt-updated", "2026-11-30"]}
 
 
-def _env(delay: float | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
-    if delay is not None:
-        env["PPT_TEST_WRITE_DELAY"] = f"{delay:.3f}"
-    return env
-
-
-def _spawn(repo: Path, args: list[str], delay: float | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "pptcli", *args, "--as-of", AS_OF], cwd=repo, env=_env(delay),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _spawn(repo: Path, args: list[str]) -> subprocess.Popen[str]:
+    return spawn(repo, args, AS_OF)
 
 
 def _run(repo: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pptcli", *args, "--as-of", AS_OF], cwd=repo, env=_env(),
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
+    return subprocess.run([sys.executable, "-m", "pptcli", *args, "--as-of", AS_OF], cwd=repo, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -140,25 +132,6 @@ def test_one_writer_of_every_kind_at_once_loses_nothing(repo: Path) -> None:
 KILLS_PER_KIND = 5
 
 
-def _temp_exists(path: Path) -> bool:
-    return any(p.name.startswith(f".{path.name}.") and p.name.endswith(".ppt-tmp") for p in path.parent.iterdir())
-
-
-def _kill_while_writing(repo: Path, args: list[str], path: Path, rng: random.Random) -> None:
-    writer = _spawn(repo, args, delay=rng.uniform(0.0, 0.1))
-    deadline = time.monotonic() + 90
-    while writer.poll() is None and not _temp_exists(path):
-        if time.monotonic() > deadline:
-            writer.kill()
-            pytest.fail(f"{args[:2]}: the writer never wrote its temporary file")
-        time.sleep(0.002)
-    time.sleep(rng.uniform(0.0, 0.15))
-    if writer.poll() is None:
-        os.kill(writer.pid, signal.SIGKILL)
-    _, err = writer.communicate(timeout=90)
-    assert writer.returncode in (0, -signal.SIGKILL), err
-
-
 def test_a_writer_of_any_kind_killed_at_any_moment_leaves_the_old_or_the_new_file(repo: Path) -> None:
     kinds = {**COMMANDS, **AFTER}
     base = BASE.replace("meetings:", "permanency: {achieved: 2026-11-28, outcome: reunification}\n\nmeetings:")
@@ -182,7 +155,7 @@ def test_a_writer_of_any_kind_killed_at_any_moment_leaves_the_old_or_the_new_fil
     rng = random.Random(7)  # reproducible kill points
     seeds = [random.Random(rng.random()) for _ in jobs]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(lambda job: _kill_while_writing(repo, job[0][0], job[0][1], job[1]), zip(jobs, seeds)))
+        list(pool.map(lambda job: kill_while_writing(repo, job[0][0], job[0][1], AS_OF, job[1]), zip(jobs, seeds)))
 
     outcomes = {"old": 0, "new": 0}
     for args, path, old, new in jobs:

@@ -8,17 +8,13 @@ of the rename.
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 from conftest import run_ppt
+from writers import kill_while_writing, spawn, temp_exists
 
 from pptcli.yamlio import parse
 
@@ -28,11 +24,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def _spawn(repo: Path, *args: str, delay: float | None = None) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
-    if delay is not None:
-        env["PPT_TEST_WRITE_DELAY"] = f"{delay:.3f}"
-    return subprocess.Popen([sys.executable, "-m", "pptcli", *args, "--as-of", AS_OF], cwd=repo, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return spawn(repo, list(args), AS_OF, delay)
 
 
 def test_two_dozen_writers_at_once_lose_no_record(demo_repo: Path) -> None:
@@ -80,24 +72,8 @@ def _copies(repo: Path, count: int) -> list[tuple[str, Path]]:
     return copies
 
 
-def _temp_exists(path: Path) -> bool:
-    return any(p.name.startswith(f".{path.name}.") and p.name.endswith(".ppt-tmp") for p in path.parent.iterdir())
-
-
 def _kill_while_writing(repo: Path, case_id: str, path: Path, rng: random.Random) -> None:
-    """Start a writer; once its temporary file exists, SIGKILL it 0-150 ms later."""
-    writer = _spawn(repo, WRITE[0], case_id, *WRITE[1:], delay=rng.uniform(0.0, 0.1))
-    deadline = time.monotonic() + 60
-    while writer.poll() is None and not _temp_exists(path):
-        if time.monotonic() > deadline:
-            writer.kill()
-            pytest.fail(f"{case_id}: the writer never wrote its temporary file")
-        time.sleep(0.002)
-    time.sleep(rng.uniform(0.0, 0.15))
-    if writer.poll() is None:
-        os.kill(writer.pid, signal.SIGKILL)
-    _, err = writer.communicate(timeout=60)
-    assert writer.returncode in (0, -signal.SIGKILL), err
+    kill_while_writing(repo, [WRITE[0], case_id, *WRITE[1:]], path, AS_OF, rng)
 
 
 def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_file(demo_repo: Path) -> None:
@@ -129,4 +105,4 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_file(demo_repo:
     again = run_ppt(WRITE[0], case_id, *WRITE[1:], "--as-of", AS_OF, cwd=demo_repo, timeout=30)
     assert again.returncode == 0, again.stderr
     assert path.read_bytes() == new[case_id]
-    assert not _temp_exists(path)
+    assert not temp_exists(path)
