@@ -27,7 +27,13 @@ _Composer: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml ships 
 class LocatedDict(dict):  # type: ignore[type-arg]
     """A mapping with `at`: (line, col) of itself; `keys_at` and `values_at` per key."""
 
-    __slots__ = ("at", "keys_at", "values_at")
+    __slots__ = ("at", "keys_at", "values_at", "lines")  # lines: the source, on the root only
+
+
+class LocatedText(str):
+    """A document that is one scalar of text, with its source lines (for messages)."""
+
+    lines: list[str]
 
 
 class LocatedList(list):  # type: ignore[type-arg]

@@ -135,6 +135,8 @@ def load_settings(root: Path) -> tuple[Settings, dict[str, StaffMember], bool, B
         if staff is not None:
             staff_map, found = _index_staff(staff, Locator.of(doc))
             problems += found
+        else:  # reported in staff.yaml; checking every case against no one would bury that
+            has_staff = False
     calendar = BusinessCalendar()
     if (root / CALENDAR).is_file():
         cal, _, found = _load_model(root / CALENDAR, CALENDAR, CalendarFile)

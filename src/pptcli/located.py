@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from pptcli.problems import Problem
+from pptcli.problems import Problem, quoted
 from pptcli.yamlio import position
 
 M = TypeVar("M", bound=BaseModel)
@@ -17,7 +17,7 @@ M = TypeVar("M", bound=BaseModel)
 def validate(model: type[M], data: Any, file: str) -> tuple[M | None, list[Problem]]:
     """The model of `data`, or None and every problem found in it."""
     if not isinstance(data, dict):
-        what = "empty" if data is None else _kind(data)
+        what = "empty" if data is None else _kind(data[: _room(data, 1, 1)] if isinstance(data, str) else data)
         return None, [Problem(file, 1, 1, f"expected a mapping of keys to values, but the file holds {what}")]
     try:
         return model.model_validate(data), []
@@ -47,13 +47,31 @@ def _problem(model: type[BaseModel], data: Any, file: str, err: Any) -> Problem:
     if kind == "extra_forbidden":
         line, col = position(data, path, key=True)
         name = str(path[-1]) if path else "?"
-        return Problem(file, line, col, f'unknown key "{name}"{_suggest(model, path, name)}')
+        return Problem(file, line, col, f'unknown key "{quoted(name)}"{_suggest(model, path, name)}')
+    if kind == "invalid_key":
+        line, col = _key_position(data, path, err["loc"])
+        return Problem(file, line, col, f"a key must be text, not {_kind(path[-1] if path else err['loc'][-1])}")
     line, col = position(data, path)
     where = _dotted(path)
     if kind == "missing":
         target = f"{where}: " if where else ""
         return Problem(file, line, col, f'{target}missing required key "{missing}"')
-    return Problem(file, line, col, f"{where or 'file'}: {_message(err)}")
+    return Problem(file, line, col, f"{where or 'file'}: {_message(err, _room(data, line, col))}")
+
+
+def _room(data: Any, line: int, col: int) -> int:
+    """How much of a value can be quoted without printing past the end of its own line."""
+    lines = getattr(data, "lines", None)
+    if not lines or not 0 < line <= len(lines):
+        return 60
+    return max(1, min(60, len(lines[line - 1]) - col + 1))
+
+
+def _key_position(data: Any, path: tuple[Any, ...], loc: Sequence[Any]) -> tuple[int, int]:
+    """Where a key that is not text stands (pydantic names a None key "None")."""
+    if not path and loc and loc[-1] == "None":
+        path = (None,)
+    return position(data, path, key=True)
 
 
 def _walk(data: Any, loc: Sequence[Any]) -> tuple[tuple[Any, ...], str]:
@@ -79,15 +97,19 @@ def _dotted(path: Sequence[Any]) -> str:
     return text
 
 
-def _message(err: Any) -> str:
+def _message(err: Any, room: int = 60) -> str:
     kind, msg, value = err["type"], err["msg"], err.get("input")
+    if isinstance(value, str) and len(value) > room:
+        value = value[:room] + "…"  # it runs on past its line (a folded or block scalar)
     if kind == "enum":
         expected = err.get("ctx", {}).get("expected", "")
-        return f'"{value}" is not one of {expected}'
+        return f'"{quoted(value)}" is not one of {expected}'
+    if kind == "string_pattern_mismatch" and tuple(err["loc"]) == ("id",):
+        return f'"{quoted(value)}" is not a valid case id (letters, digits, "-", "_" and "." between them; no "/" or "..")'
     if kind == "string_pattern_mismatch":
-        return f'"{value}" is not a valid identifier (lower-case letters, digits, ".", "_" and "-")'
+        return f'"{quoted(value)}" is not a valid identifier (lower-case letters, digits, ".", "_" and "-")'
     if kind in {"bool_type", "bool_parsing"}:
-        return f"expected true or false, got {value!r}"
+        return f"expected true or false, got {_kind(value)}"
     if kind in {"string_type"}:
         return f"expected text, got {_kind(value)}"
     if kind in {"tuple_type", "list_type"}:
@@ -103,9 +125,9 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {quoted(value)}"
     if isinstance(value, str):
-        return f'the text "{value}"'
+        return f'the text "{quoted(value)}"'
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

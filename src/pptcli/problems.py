@@ -17,11 +17,34 @@ class Problem:
     column: int  # 1-based; 0 when unknown
     message: str
 
+    def __post_init__(self) -> None:
+        # A message quotes values from the file: it must stay one printable line of
+        # `path:line:col: error: message`, and never carry more of the file than a value.
+        object.__setattr__(self, "message", one_line(self.message))
+
     def render(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: error: {self.message}"
 
     def as_dict(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "column": self.column, "message": self.message}
+
+
+_LIMIT = 300
+
+
+def one_line(text: str) -> str:
+    """Control characters and line breaks (\n, U+2028, NEL...) escaped; long text cut."""
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return shown if len(shown) <= _LIMIT else shown[: _LIMIT - 1] + "…"
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """A value from a file as a message quotes it: its first line only (a block of text must
+    not carry the lines after it into the output), escaped, and cut short."""
+    text = str(value)
+    first, *rest = text.splitlines() or [""]
+    more = bool(rest) or len(first) > limit
+    return one_line(first[:limit]) + ("…" if more else "")
 
 
 class UserError(Exception):
@@ -31,8 +54,9 @@ class UserError(Exception):
 def display_path(path: Path, root: Path | None) -> str:
     """The path as users see it in reports: relative to the root when inside it."""
     if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
+        for candidate, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+            try:  # the path as given first: a link is shown where it stands, not where it leads
+                return candidate.relative_to(base).as_posix()
+            except ValueError:
+                pass
     return path.as_posix()

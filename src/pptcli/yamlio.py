@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +81,10 @@ def parse(text: str) -> Any:
     except (yaml.YAMLError, RecursionError):
         data = _located(parse_roundtrip(text))  # ruamel explains the error (or reads what libyaml could not)
     _check_depth(data)
+    if isinstance(data, str):
+        data = fastyaml.LocatedText(data)
+    if isinstance(data, (fastyaml.LocatedDict, fastyaml.LocatedText)):
+        data.lines = text.splitlines()  # messages quote values only as far as their own line
     return data
 
 
@@ -87,7 +92,9 @@ def parse_roundtrip(text: str) -> Any:
     """Parse with ruamel.yaml's round-trip loader (comments kept): for writers and messages."""
     _precheck(text)
     try:
-        data = make_yaml().load(text)
+        with warnings.catch_warnings():  # e.g. ReusedAnchorWarning, which quotes other lines
+            warnings.simplefilter("ignore")
+            data = make_yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -114,19 +121,28 @@ def _located(node: Any) -> Any:
     """A ruamel document as fastyaml's located mappings and lists."""
     if isinstance(node, CommentedMap):
         data = fastyaml.LocatedDict()
-        data.at = (node.lc.line + 1, node.lc.col + 1) if node.lc.line is not None else (1, 1)
+        data.at = _lc(None, node.lc.line, node.lc.col)
         data.keys_at, data.values_at = {}, {}
-        for key, value in node.items():
+        marks = node.lc.data or {}
+        for key, value in node.items():  # merged keys (<<) have no position of their own
             data[key] = _located(value)
-            data.keys_at[key] = (node.lc.key(key)[0] + 1, node.lc.key(key)[1] + 1)
-            data.values_at[key] = (node.lc.value(key)[0] + 1, node.lc.value(key)[1] + 1)
+            data.keys_at[key] = _lc(data.at, *(marks.get(key) or (None, None))[:2])
+            data.values_at[key] = _lc(data.at, *(marks.get(key) or (None, None, None, None))[2:4])
         return data
     if isinstance(node, CommentedSeq):
         items = fastyaml.LocatedList(_located(v) for v in node)
-        items.at = (node.lc.line + 1, node.lc.col + 1) if node.lc.line is not None else (1, 1)
-        items.items_at = [(node.lc.item(i)[0] + 1, node.lc.item(i)[1] + 1) for i in range(len(node))]
+        items.at = _lc(None, node.lc.line, node.lc.col)
+        marks = node.lc.data or {}
+        items.items_at = [_lc(items.at, *(marks.get(i) or (None, None))[:2]) for i in range(len(node))]
         return items
     return to_plain(node)
+
+
+def _lc(fallback: tuple[int, int] | None, line: int | None, col: int | None) -> tuple[int, int]:
+    """ruamel's 0-based position as 1-based, or the fallback where it has none."""
+    if line is None or col is None:
+        return fallback or (1, 1)
+    return line + 1, col + 1
 
 
 def _plain(exc: MarkedYAMLError) -> str:

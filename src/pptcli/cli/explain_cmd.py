@@ -38,6 +38,10 @@ def explain(
     typer.echo(f"  authority: {rule.authority}; applies to {', '.join(rule.programs)} cases")
     typer.echo(f"case {case_id} ({loaded.case.program}, {loaded.case.office}, child {child}) as of {day:%a} {day}")
     shown = [f for f in evaluated.findings if f.case == case_id and f.rule == rule_id]
+    if redact:
+        from pptcli.render.base import redact_finding
+
+        shown = [redact_finding(f) for f in shown]
     if not shown:
         why = "the rule does not apply to this program" if str(loaded.case.program) not in rule.programs else "no record of this case triggers it"
         typer.echo(f"  no obligations: {why}")

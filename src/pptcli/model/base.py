@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from pptcli.problems import quoted
+
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -18,26 +20,37 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # case dates outside these are typing mistakes
+
+
 def parse_iso_date(value: Any) -> dt.date:
     """A calendar date written YYYY-MM-DD, and nothing that merely converts to one."""
     if isinstance(value, dt.datetime):
         raise PydanticCustomError("date_type", "expected a date (YYYY-MM-DD) without a time")
     if isinstance(value, dt.date):
-        return value
+        return _plausible(value)
     if isinstance(value, str):
         text = value.strip()
         if not _ISO.match(text):
-            raise PydanticCustomError("date_format", 'expected a date as YYYY-MM-DD, got "{text}"', {"text": text})
+            raise PydanticCustomError("date_format", 'expected a date as YYYY-MM-DD, got "{text}"', {"text": quoted(text)})
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
-            raise PydanticCustomError("date_value", '"{text}" is not a real date', {"text": text}) from None
+            raise PydanticCustomError("date_value", '"{text}" is not a real date', {"text": quoted(text)}) from None
+        return _plausible(day)
     kind = "a number" if isinstance(value, (int, float)) and not isinstance(value, bool) else type(value).__name__
     if isinstance(value, bool):
         kind = "true/false"
     elif value is None:
         kind = "nothing"
     raise PydanticCustomError("date_type", "expected a date as YYYY-MM-DD, got {kind}", {"kind": kind})
+
+
+def _plausible(day: dt.date) -> dt.date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise PydanticCustomError("date_range", "{day} is not a plausible date (years {first} to {last})",
+                                  {"day": day.isoformat(), "first": FIRST_YEAR, "last": LAST_YEAR})
+    return day
 
 
 Date = Annotated[dt.date, BeforeValidator(parse_iso_date)]
