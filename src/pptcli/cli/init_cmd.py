@@ -41,6 +41,8 @@ holidays:
     ".gitignore": """\
 # ppt's cache of validated cases
 .ppt-cache/
+# a writer killed mid-write leaves its temporary file; the next write removes it
+.*.ppt-tmp
 """,
     ".pre-commit-config.yaml": """\
 # Run `pre-commit install` once: then no commit can land a case file that does not validate.
