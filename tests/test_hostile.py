@@ -399,6 +399,17 @@ def test_a_merge_key_read_by_the_fallback_parser_is_not_an_internal_error(repo: 
     assert DEMO_IDS <= {f["case"] for f in report["findings"]}
 
 
+def test_a_file_the_fallback_parser_cannot_read_either_is_reported_at_libyamls_position(repo: Path) -> None:
+    """Found by the long fuzz run. After a comment, a NEL (U+0085, a YAML line break) puts
+    `...` (end of document) on a line of its own, so libyaml refuses the rest; ruamel.yaml,
+    asked for a better message, fails inside its comment handling. The file is reported
+    where libyaml stopped (YAML counts the NEL as a line break), not as a crash."""
+    text = edited(f"id: {NEW_ID}\n", "id: #\x85...\n\n")  # as the fuzz wrote it, blank line included
+    write(repo, HOSTILE, text)
+    line, _ = where(text, "\nprogram:", offset=1)
+    assert_rejected(repo, HOSTILE, (line + 1, 1), "invalid YAML: did not find expected <document start>", check=True)
+
+
 # --- identity --------------------------------------------------------------------------------
 
 

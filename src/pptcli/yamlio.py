@@ -78,8 +78,13 @@ def parse(text: str) -> Any:
         raise ParseError(exc.line, exc.column, "a mapping or list cannot be a key in ppt files") from None
     except fastyaml.TooDeep as exc:
         raise ParseError(exc.line, exc.column, f"the document is nested more than {exc.limit} levels deep") from None
-    except (yaml.YAMLError, RecursionError):
-        data = _located(parse_roundtrip(text))  # ruamel explains the error (or reads what libyaml could not)
+    except (yaml.YAMLError, RecursionError) as exc:
+        try:  # ruamel explains the error better (or reads what libyaml could not)
+            data = _located(parse_roundtrip(text))
+        except ParseError:
+            raise
+        except Exception:  # ruamel itself failed (e.g. its comment handling): libyaml's words
+            raise _from_libyaml(exc) from None
     _check_depth(data)
     if isinstance(data, str):
         data = fastyaml.LocatedText(data)
@@ -109,6 +114,16 @@ def parse_roundtrip(text: str) -> Any:
         raise ParseError(1, 1, "the document is nested too deeply") from None
     _check_depth(data)
     return data
+
+
+def _from_libyaml(exc: BaseException) -> ParseError:
+    """libyaml's own error, located, for the rare text ruamel.yaml cannot even report on."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if isinstance(exc, RecursionError):
+        return ParseError(line, col, "the document is nested too deeply")
+    problem = (getattr(exc, "problem", None) or "not readable as YAML").strip()
+    return ParseError(line, col, f"invalid YAML: {problem}")
 
 
 def _precheck(text: str) -> None:
