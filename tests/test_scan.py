@@ -92,6 +92,22 @@ def test_a_changed_file_is_read_again_even_with_the_same_size_and_time(big_repo:
     assert report(repo, cache=cache) == report(repo, "--no-cache")
 
 
+def test_partly_cached_runs_mix_cached_and_evaluated_files_in_order(big_repo: Path, tmp_path: Path) -> None:
+    """A run serves cached files itself and shares out the rest: with many files to evaluate
+    between cached ones (two processes), and with only a few (none started)."""
+    repo = tmp_path / "cases"
+    shutil.copytree(big_repo, repo)
+    reference = report(repo, "--no-cache", jobs=1)
+    cache = tmp_path / "cache"
+    for part in ("concord/copy01", "keene/copy07", "concord/CON-2026-0042.yaml"):
+        ppt("check", str(repo / part), "--as-of", AS_OF, cwd=repo.parent, cache=cache)  # caches only these
+    assert report(repo, cache=cache, jobs=2) == reference  # a few cached, 400+ evaluated
+    changed = sorted(repo.rglob("*.yaml"))[5::40]
+    for path in changed:
+        path.write_text(path.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    assert report(repo, "--no-cache", jobs=1) == report(repo, cache=cache, jobs=2)  # a few evaluated
+
+
 def test_a_corrupt_cache_is_ignored_not_trusted(big_repo: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     reference = report(big_repo, "--no-cache")

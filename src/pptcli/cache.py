@@ -64,6 +64,9 @@ class Cache:
         row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (path, digest, setting))
         return row[0] if row and row[0] is not None else None
 
+    def has_result(self, path: str, digest: str, setting: str) -> bool:
+        return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (path, digest, setting)) is not None
+
     def put_model(self, path: str, digest: str, blob: bytes) -> None:
         self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (path, digest, blob))
 

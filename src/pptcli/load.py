@@ -200,11 +200,13 @@ def unique_files(root: Path, paths: Sequence[Path], problems: list[Problem], set
     real_root = root.resolve()
     skip = frozenset({(real_root / settings.rules).resolve()}) if settings is not None and settings.rules else frozenset()
     for start in paths:
+        # case_files walks the resolved start without following links into other folders: from
+        # a start inside the repository, only a file that is itself a link can lead elsewhere
+        # (and lstat costs far less than resolving every path of a statewide repository)
+        start_inside = _inside(start.resolve(), real_root)
         for path in case_files(real_root, start, skip):
-            real = path.resolve()
-            rel = display_path(path, real_root)
-            if not _inside(real, real_root):
-                problems.append(Problem(rel, 0, 0, "a link to a file outside the case repository; refused"))
+            if (not start_inside or path.is_symlink()) and not _inside(path.resolve(), real_root):
+                problems.append(Problem(display_path(path, real_root), 0, 0, "a link to a file outside the case repository; refused"))
                 continue
             seen.setdefault(path, None)
     return list(seen)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
@@ -157,15 +158,35 @@ def outcome(setting: Setting, path: Path, keep: Keep, cache: Cache | None) -> Ou
     except OSError as exc:
         return Outcome(rel, None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")], [])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    cached = _unpickle(cache.result(rel, digest, setting.digest)) if cache is not None else None
-    if cached is not None:
-        case_id, problems, rows, by_status, counts, child, valid, id_at = cached
-    else:
+    entry = _unpickle(cache.result(rel, digest, setting.digest)) if cache is not None else None
+    if entry is None:
         case_id, problems, rows, child, valid, id_at = _evaluate(setting, path, rel, raw, cache)
         by_status, counts = _group(rows)
+        entry = (case_id, problems, rows, by_status, counts, child, valid, id_at)
         if cache is not None:
-            blob = pickle.dumps((case_id, problems, rows, by_status, counts, child, valid, id_at), protocol=pickle.HIGHEST_PROTOCOL)
-            cache.put_result(rel, digest, setting.digest, blob)
+            cache.put_result(rel, digest, setting.digest, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+    return _kept(rel, entry, keep)
+
+
+def _probe(setting: Setting, path: Path, cache: Cache) -> str | None:
+    """The digest of a file whose result is cached, or None when it must be evaluated."""
+    try:
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None
+    return digest if cache.has_result(path.relative_to(setting.root).as_posix(), digest, setting.digest) else None
+
+
+def _cached(setting: Setting, path: Path, digest: str, keep: Keep, cache: Cache) -> Outcome:
+    """The outcome of a file _probe found cached (evaluated here should the entry be gone)."""
+    rel = path.relative_to(setting.root).as_posix()
+    entry = _unpickle(cache.result(rel, digest, setting.digest))
+    return outcome(setting, path, keep, cache) if entry is None else _kept(rel, entry, keep)
+
+
+def _kept(rel: str, entry: tuple[Any, ...], keep: Keep) -> Outcome:
+    """What a report takes from one file's cached or fresh result."""
+    case_id, problems, rows, by_status, counts, child, valid, id_at = entry
     result = Outcome(rel, case_id, problems, [], child=child, valid=valid, id_at=id_at)
     if keep.unfiltered and keep.statuses is not None:
         result.counts = counts
@@ -231,20 +252,34 @@ def _chunk(paths: Sequence[Path]) -> list[Outcome]:
 
 
 def outcomes(setting: Setting, paths: Sequence[Path], keep: Keep, cache_path: Path | None, *, jobs: int | None = None) -> Iterator[Outcome]:
-    """Outcomes of the files, in the order given, on up to `jobs` processes."""
+    """Outcomes of the files, in the order given, on up to `jobs` processes. Files whose
+    result is cached are served here; only the others are shared out, and only when there
+    are enough of them to pay for starting processes (a warm run starts none)."""
     jobs = jobs or _jobs_from_environment() or min(2, os.cpu_count() or 1)
     if jobs <= 1 or len(paths) < PARALLEL_FROM or not _can_fork():
         _init(setting, keep, cache_path)
         yield from _chunk(paths)
         return
-    import multiprocessing
+    cache = Cache.open(cache_path) if cache_path else None
+    try:
+        digests = [_probe(setting, p, cache) for p in paths] if cache is not None else [None] * len(paths)
+        misses = [p for p, d in zip(paths, digests) if d is None]
+        if len(misses) < PARALLEL_FROM:
+            for path, digest in zip(paths, digests):
+                yield _cached(setting, path, digest, keep, cache) if digest and cache else outcome(setting, path, keep, cache)
+            return
+        import multiprocessing
 
-    size = max(50, len(paths) // (jobs * 8))
-    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_init, initargs=(setting, keep, cache_path)) as pool:
-        for results in pool.imap(_chunk, chunks):
-            yield from results
+        size = max(50, len(misses) // (jobs * 8))
+        chunks = [misses[i : i + size] for i in range(0, len(misses), size)]
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=_init, initargs=(setting, keep, cache_path)) as pool:
+            evaluated = itertools.chain.from_iterable(pool.imap(_chunk, chunks))
+            for path, digest in zip(paths, digests):
+                yield _cached(setting, path, digest, keep, cache) if digest and cache else next(evaluated)
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 def _jobs_from_environment() -> int | None:
