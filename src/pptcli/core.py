@@ -223,18 +223,20 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, run
 
     def keep(setting: scan.Setting, wanted: Callable[[tuple[Any, ...]], bool]) -> scan.Keep:
         ends: dict[str, dt.date] = {}
+        overdue, open_ = Status.OVERDUE.value, Status.OPEN.value
+        at_status, at_due, at_office = (scan.ROW.index(n) for n in ("status", "due", "office"))
 
         def listed(row: tuple[Any, ...]) -> bool:
-            status, due_on, office = scan.field_of(row, "status"), scan.field_of(row, "due"), scan.field_of(row, "office")
-            if status == Status.OVERDUE.value:
+            status, due_on, office = row[at_status], row[at_due], row[at_office]
+            if status == overdue:
                 return wanted(row)
-            if status != Status.OPEN.value or due_on is None:
+            if status != open_ or due_on is None:
                 return False
             if office not in ends:
                 ends[office] = setting.calendar.add_business_days(as_of, business_days, office)
             return due_on <= ends[office] and wanted(row)
 
-        return scan.Keep(listed, lambda row: True)
+        return scan.Keep(listed, lambda row: True, only=frozenset({overdue, open_}))
 
     report, calendar = _report(path, as_of, filters, run, keep, include_na=False)
     ordered = sorted(report.findings, key=lambda f: (f.status is not Status.OVERDUE, f.due or as_of, f.case, f.rule))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,33 @@ class RuleSet:
         return {r.id: RuleDuty(r.worker.value, tuple(p.value for p in r.responsible)) for r in self.rules}
 
     def expr(self, rule: Rule, where: str) -> Expr:
-        return self.compiled[(rule_key(rule), where)]
+        return self._by_rule[id(rule)][where]
 
     def versions(self, rule_id: str) -> list[Rule]:
-        return [r for r in self.rules if r.id == rule_id]
+        return list(self._by_id.get(rule_id, ()))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_by_rule", None)  # keyed by object identity: rebuilt after unpickling
+        state.pop("_by_id", None)
+        return state
+
+    # Lookups the engine makes for every obligation of every case, prepared once.
+    @cached_property
+    def _by_rule(self) -> dict[int, dict[str, Expr]]:
+        keys = {rule_key(r): id(r) for r in self.rules}
+        table: dict[int, dict[str, Expr]] = {id(r): {} for r in self.rules}
+        for (key, where), expr in self.compiled.items():
+            if key in keys:
+                table[keys[key]][where] = expr
+        return table
+
+    @cached_property
+    def _by_id(self) -> dict[str, tuple[Rule, ...]]:
+        table: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            table.setdefault(rule.id, []).append(rule)
+        return {k: tuple(v) for k, v in table.items()}
 
 
 def rule_key(rule: Rule) -> str:

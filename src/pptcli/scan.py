@@ -70,6 +70,7 @@ class Keep:
     keeps: Callable[[tuple[Any, ...]], bool]
     unfiltered: bool = False
     statuses: frozenset[str] | None = None  # with unfiltered: the statuses `keeps` may take
+    only: frozenset[str] | None = None  # findings of other statuses are neither counted nor kept
 
 
 @dataclass
@@ -193,6 +194,8 @@ def _kept(rel: str, entry: tuple[Any, ...], keep: Keep) -> Outcome:
         picked = sorted(i for status in keep.statuses for i in by_status.get(status, ()))
         result.kept = [rows[i] for i in picked if keep.keeps(rows[i])]
         return result
+    if keep.only is not None:
+        rows = [rows[i] for i in sorted(i for status in keep.only for i in by_status.get(status, ()))]
     for row in rows:
         if keep.counts(row):
             result.counts.add(row[_I["status"]], row[_I["responsible"]], row[_I["office"]])

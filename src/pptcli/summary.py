@@ -51,15 +51,25 @@ class Counts:
 
     def add(self, status: str, responsible: Iterable[str], office: str) -> None:
         self.status[status] += 1
+        workers, offices = self.worker, self.office
         for id_ in dict.fromkeys(responsible):  # a repeated id counts once
-            self.worker.setdefault(id_, Counter())[status] += 1
-        self.office.setdefault(office, Counter())[status] += 1
+            counter = workers.get(id_)
+            if counter is None:
+                counter = workers[id_] = Counter()
+            counter[status] += 1
+        counter = offices.get(office)
+        if counter is None:
+            counter = offices[office] = Counter()
+        counter[status] += 1
 
     def merge(self, other: Counts) -> None:
         self.status.update(other.status)
         for mine, theirs in ((self.worker, other.worker), (self.office, other.office)):
             for key, counter in theirs.items():
-                mine.setdefault(key, Counter()).update(counter)
+                if key in mine:
+                    mine[key].update(counter)
+                else:
+                    mine[key] = Counter(counter)
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Counts:

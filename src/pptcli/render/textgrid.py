@@ -57,6 +57,8 @@ def paint(text: str, style: str, color: bool) -> str:
 def _split(cell: Cell) -> tuple[str, str, int]:
     """(text, style, width): measured once, used to size the column and to pad the line."""
     text, style = (cell, "") if isinstance(cell, str) else cell
+    if text.isascii() and text.isprintable():  # most cells: a large report has a million
+        return text, style, len(text)
     text = clean(text)
     return text, style, width(text)
 
