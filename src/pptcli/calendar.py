@@ -199,6 +199,9 @@ class BusinessCalendar:
         for closure in closures:
             self._closures.setdefault(closure.date, []).append(closure)
         self._by_year: dict[int, dict[date, str]] = {}
+        # Deadlines are frozen and the calendar does not change once built: a statewide
+        # report asks for the same (kind, trigger, n, office) many times over.
+        self._deadlines: dict[tuple[DeadlineKind, date, int | None, str | None], Deadline] = {}
 
     def _holidays(self, year: int) -> dict[date, str]:
         """The cached holiday table of a year; callers must not mutate it."""
@@ -306,8 +309,12 @@ class BusinessCalendar:
         """The due date of a duty of this kind triggered on `trigger` (SPEC 4.2)."""
         kind = _parse_kind(kind)
         count = _count_for(kind, n)
-        due, skipped = self._due(kind, trigger, count or 0, office)
-        return Deadline(kind, trigger, count, due, skipped)
+        key = (kind, trigger, count, office)
+        known = self._deadlines.get(key)
+        if known is None:
+            due, skipped = self._due(kind, trigger, count or 0, office)
+            known = self._deadlines[key] = Deadline(kind, trigger, count, due, skipped)
+        return known
 
     def _due(
         self, kind: DeadlineKind, d: date, n: int, office: str | None
