@@ -72,15 +72,21 @@ def run_options(no_cache: bool) -> Run:
 
 
 class Progress:
-    """A progress bar on stderr, shown only once a run has taken more than a second."""
+    """A progress bar on stderr, shown only once a run has taken more than a second.
+    PPT_TEST_PROGRESS_DELAY=<seconds> changes the second; only the tests set it."""
 
     DELAY = 1.0
 
     def __init__(self, total: int) -> None:
+        import os
         import time
 
         self.total, self.done, self.started = total, 0, time.monotonic()
         self.bar: Any = None
+        try:
+            self.delay = float(os.environ.get("PPT_TEST_PROGRESS_DELAY", self.DELAY))
+        except ValueError:
+            self.delay = self.DELAY
 
     @classmethod
     def start(cls, total: int) -> Callable[[], None]:
@@ -90,10 +96,11 @@ class Progress:
         import time
 
         self.done += 1
-        if self.bar is None and self.done < self.total and time.monotonic() - self.started > self.DELAY:
+        if self.bar is None and self.done < self.total and time.monotonic() - self.started > self.delay:
+            from rich.console import Console
             from rich.progress import Progress as Bar
 
-            self.bar = Bar(transient=True)
+            self.bar = Bar(console=Console(stderr=True), transient=True)  # the report owns stdout
             self.bar.start()
             self.bar.add_task("reading case files", total=self.total, completed=self.done)
         if self.bar is not None:
