@@ -10,21 +10,30 @@ offers. Nothing else parses: no imports, no subscripts, no private attributes, n
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+def _in(a: Any, b: Any) -> bool:
+    return b is not None and a in b  # `in` nothing is false, not an error
+
+
+def _not_in(a: Any, b: Any) -> bool:
+    return b is None or a not in b
+
+
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
-    ast.Eq: lambda a, b: a == b,
-    ast.NotEq: lambda a, b: a != b,
-    ast.Lt: lambda a, b: a < b,
-    ast.LtE: lambda a, b: a <= b,
-    ast.Gt: lambda a, b: a > b,
-    ast.GtE: lambda a, b: a >= b,
-    ast.In: lambda a, b: b is not None and a in b,
-    ast.NotIn: lambda a, b: b is None or a not in b,
-    ast.Is: lambda a, b: a is b,
-    ast.IsNot: lambda a, b: a is not b,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: _in,
+    ast.NotIn: _not_in,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
 }
 _ALLOWED = (
     ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.Compare,
@@ -39,11 +48,15 @@ class ExprError(ValueError):
     """An expression that does not parse, or uses something the language does not have."""
 
 
+Compiled = Callable[[Mapping[str, Any]], Any]
+
+
 @dataclass(frozen=True)
 class Expr:
     source: str
     tree: ast.Expression
     names: frozenset[str]  # every free name, checked against the context when rules load
+    run: Compiled = field(repr=False, compare=False)  # the tree, compiled (see _compile)
 
     @classmethod
     def parse(cls, source: str) -> Expr:
@@ -67,61 +80,103 @@ class Expr:
                 if node.id.startswith("_"):
                     raise ExprError(f"{source!r}: private name {node.id!r}")
                 names.add(node.id)
-        return cls(source, tree, frozenset(names))
+        return cls(source, tree, frozenset(names), _compile(tree.body))
 
     def __call__(self, context: Mapping[str, Any]) -> Any:
-        return _eval(self.tree.body, context)
+        return self.run(context)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Expr.parse, (self.source,))  # closures do not pickle; the source does
 
 
-def _eval(node: ast.AST, ctx: Mapping[str, Any]) -> Any:
+def _compile(node: ast.AST) -> Compiled:
+    """The checked tree as nested closures, built once: a statewide report evaluates each
+    rule expression hundreds of thousands of times, and walking the tree every time cost
+    several times more."""
     match node:
         case ast.Constant(value=value):
-            return value
+            return lambda ctx: value
         case ast.Name(id=name):
-            if name not in ctx:
-                raise ExprError(f"unknown name {name!r}")
-            return ctx[name]
+
+            def lookup(ctx: Mapping[str, Any]) -> Any:
+                try:
+                    return ctx[name]
+                except KeyError:
+                    raise ExprError(f"unknown name {name!r}") from None
+
+            return lookup
         case ast.Attribute(value=inner, attr=attr):
-            return _attribute(_eval(inner, ctx), attr)
+            of = _compile(inner)
+            return lambda ctx: _attribute(of(ctx), attr)
         case ast.BoolOp(op=ast.And(), values=values):
-            result: Any = True
-            for value in values:
-                result = _eval(value, ctx)
-                if not result:
-                    return result
-            return result
+            parts = [_compile(v) for v in values]
+
+            def all_of(ctx: Mapping[str, Any]) -> Any:
+                result: Any = True
+                for part in parts:
+                    result = part(ctx)
+                    if not result:
+                        return result
+                return result
+
+            return all_of
         case ast.BoolOp(op=ast.Or(), values=values):
-            result = False
-            for value in values:
-                result = _eval(value, ctx)
-                if result:
-                    return result
-            return result
+            parts = [_compile(v) for v in values]
+
+            def any_of(ctx: Mapping[str, Any]) -> Any:
+                result: Any = False
+                for part in parts:
+                    result = part(ctx)
+                    if result:
+                        return result
+                return result
+
+            return any_of
         case ast.UnaryOp(op=ast.Not(), operand=operand):
-            return not _eval(operand, ctx)
+            negated = _compile(operand)
+            return lambda ctx: not negated(ctx)
         case ast.UnaryOp(op=ast.USub(), operand=operand):
-            return -_eval(operand, ctx)
+            minus = _compile(operand)
+            return lambda ctx: -minus(ctx)
+        case ast.Compare(left=left, ops=[op], comparators=[right]):
+            compare, first, second = _COMPARE[type(op)], _compile(left), _compile(right)
+            return lambda ctx: compare(first(ctx), second(ctx))
         case ast.Compare(left=left, ops=ops, comparators=comparators):
-            current = _eval(left, ctx)
-            for op, right_node in zip(ops, comparators):
-                right = _eval(right_node, ctx)
-                if not _COMPARE[type(op)](current, right):
-                    return False
-                current = right
-            return True
+            start = _compile(left)
+            steps = [(_COMPARE[type(op)], _compile(c)) for op, c in zip(ops, comparators)]
+
+            def chain(ctx: Mapping[str, Any]) -> bool:
+                current = start(ctx)
+                for compare, step in steps:
+                    right = step(ctx)
+                    if not compare(current, right):
+                        return False
+                    current = right
+                return True
+
+            return chain
         case ast.List(elts=elts) | ast.Tuple(elts=elts):
-            return [_eval(e, ctx) for e in elts]
+            items = [_compile(e) for e in elts]
+            return lambda ctx: [item(ctx) for item in items]
         case ast.IfExp(test=test, body=body, orelse=orelse):
-            return _eval(body, ctx) if _eval(test, ctx) else _eval(orelse, ctx)
+            condition, then, otherwise = _compile(test), _compile(body), _compile(orelse)
+            return lambda ctx: then(ctx) if condition(ctx) else otherwise(ctx)
         case ast.BinOp(left=left, op=ast.Add(), right=right):
-            return _eval(left, ctx) + _eval(right, ctx)
+            a, b = _compile(left), _compile(right)
+            return lambda ctx: a(ctx) + b(ctx)
         case ast.BinOp(left=left, op=ast.Sub(), right=right):
-            return _eval(left, ctx) - _eval(right, ctx)
+            a, b = _compile(left), _compile(right)
+            return lambda ctx: a(ctx) - b(ctx)
         case ast.Call(func=ast.Name(id=name), args=args):
-            function = ctx.get(name)
-            if not callable(function):
-                raise ExprError(f"{name!r} is not a rule function")
-            return function(*(_eval(a, ctx) for a in args))
+            arguments = [_compile(a) for a in args]
+
+            def call(ctx: Mapping[str, Any]) -> Any:
+                function = ctx.get(name)
+                if not callable(function):
+                    raise ExprError(f"{name!r} is not a rule function")
+                return function(*(a(ctx) for a in arguments))
+
+            return call
     raise ExprError(f"{type(node).__name__} is not allowed in rule expressions")
 
 
