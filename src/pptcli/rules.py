@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -62,6 +63,13 @@ class RuleSet:
 
     def versions(self, rule_id: str) -> list[Rule]:
         return list(self._by_id.get(rule_id, ()))
+
+    def described(self, rule_id: str, trigger: dt.date) -> tuple[str, str, str]:
+        """Title, source ("CPSW PPT SOP I.C") and quote of the rule version in force on the
+        trigger date (the last version when none is)."""
+        versions = self._by_id[rule_id]
+        rule = versions[0] if len(versions) == 1 else next((r for r in versions if r.in_force(trigger)), versions[-1])
+        return rule.title, f"{rule.source.document} {rule.source.section}", rule.source.quote
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

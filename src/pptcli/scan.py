@@ -39,6 +39,7 @@ from pptcli.summary import Counts
 ROW = ("case", "office", "program", "rule", "authority", "responsible", "accountable", "subject",
        "trigger", "due", "done", "status", "business_days_late", "detail", "file", "line")
 _I = {name: i for i, name in enumerate(ROW)}
+assert ROW[3] == "rule" and ROW[8] == "trigger" and ROW[11] == "status"  # to_row and from_row rely on it
 PARALLEL_FROM = 400  # files; below this, starting a second process costs more than it saves
 
 
@@ -101,16 +102,16 @@ def setting_digest(root: Path, ruleset: RuleSet, as_of: dt.date, policy: Policy)
 
 
 def to_row(f: Finding) -> tuple[Any, ...]:
-    return tuple(str(f.status) if n == "status" else getattr(f, n) for n in ROW)
+    return (f.case, f.office, f.program, f.rule, f.authority, f.responsible, f.accountable, f.subject,
+            f.trigger, f.due, f.done, f.status.value, f.business_days_late, f.detail, f.file, f.line)
+
+
+_STATUS = {s.value: s for s in Status}
 
 
 def from_row(row: tuple[Any, ...], ruleset: RuleSet, child: tuple[str, dt.date | None]) -> Finding:
-    versions = ruleset.versions(row[_I["rule"]])
-    rule = next((r for r in versions if r.in_force(row[_I["trigger"]])), versions[-1])
-    values = dict(zip(ROW, row))
-    values["status"] = Status(values["status"])
-    return Finding(**values, title=rule.title, source=f"{rule.source.document} {rule.source.section}",
-                   quote=rule.source.quote, child=child[0], born=child[1])
+    title, source, quote = ruleset.described(row[3], row[8])  # rule, trigger
+    return Finding(*row[:4], title, source, *row[4:11], _STATUS[row[11]], *row[12:], quote, (), *child)
 
 
 def field_of(row: tuple[Any, ...], name: str) -> Any:

@@ -65,7 +65,10 @@ def _split(cell: Cell) -> tuple[str, str, int]:
 
 def grid(columns: Sequence[Column], rows: Iterable[Sequence[Cell]], *, color: bool) -> list[str]:
     """A header line and one line per row, every value in full."""
-    table = [[_split(cell) for cell in row] for row in rows]
+    table = [
+        [(c, "", len(c)) if c.__class__ is str and c.isascii() and c.isprintable() else _split(c) for c in row]
+        for row in rows
+    ]  # the common cell inline: a statewide report has a million of them
     keep = [i for i, c in enumerate(columns) if not c.optional or any(row[i][0] for row in table)]
     if len(keep) < len(columns):
         columns = [columns[i] for i in keep]
@@ -88,8 +91,10 @@ def _line(
     out, pos = [INDENT], -GAP  # pos: where the text so far ends
     for (right, start, end), (text, style, n) in zip(stops, row):
         if text:
-            at = max(end - n if right else start, pos + GAP)
-            out.append(" " * (at - max(pos, 0)))
+            at = end - n if right else start
+            if at < pos + GAP:
+                at = pos + GAP
+            out.append(" " * (at - pos if pos > 0 else at))
             out.append(f"\x1b[{style}m{text}\x1b[0m" if color and style else text)
             pos = at + n
     return "".join(out)
