@@ -92,6 +92,19 @@ def test_a_changed_file_is_read_again_even_with_the_same_size_and_time(big_repo:
     assert report(repo, cache=cache) == report(repo, "--no-cache")
 
 
+def test_a_cold_run_on_two_processes_caches_every_file(big_repo: Path, tmp_path: Path) -> None:
+    """Both worker processes write to the cache at once; neither may lose its entries (a
+    stale read snapshot once made one worker's writes fail silently, so the next "warm"
+    run evaluated half the repository again)."""
+    cache = tmp_path / "cache"
+    report(big_repo, cache=cache, jobs=2)
+    files = [p for p in big_repo.rglob("*.yaml") if p.parent != big_repo]
+    (db,) = cache.glob("*.sqlite3")
+    with sqlite3.connect(db) as connection:
+        cached = connection.execute("select count(*) from entry where result is not null").fetchone()[0]
+    assert cached == len(files)
+
+
 def test_partly_cached_runs_mix_cached_and_evaluated_files_in_order(big_repo: Path, tmp_path: Path) -> None:
     """A run serves cached files itself and shares out the rest: with many files to evaluate
     between cached ones (two processes), and with only a few (none started)."""

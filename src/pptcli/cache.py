@@ -36,9 +36,16 @@ def cache_path(root: Path) -> Path:
 
 
 class Cache:
+    """Reads are single statements (no transaction is held open, so other processes' writes
+    and checkpoints are never blocked); writes are queued and flushed in short `begin
+    immediate` transactions, so two processes filling the cache wait for each other briefly
+    instead of failing on a stale snapshot."""
+
+    FLUSH_EVERY = 200
+
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
-        self._pending = 0
+        self._queue: list[tuple[str, tuple[object, ...]]] = []
 
     @classmethod
     def open(cls, path: Path) -> Cache | None:
@@ -51,7 +58,6 @@ class Cache:
             db.execute("pragma journal_mode=wal")
             db.execute("pragma synchronous=normal")
             db.execute(_SCHEMA)
-            db.execute("begin")
             return cls(db)
         except (OSError, sqlite3.Error):
             return None
@@ -80,19 +86,30 @@ class Cache:
             return None
 
     def _put(self, sql: str, args: tuple[object, ...]) -> None:
+        self._queue.append((sql, args))
+        if len(self._queue) >= self.FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is queued in one transaction; a cache that cannot be written only
+        costs time next run, so failures are dropped."""
+        queue, self._queue = self._queue, []
+        if not queue:
+            return
         try:
-            self._db.execute(sql, args)
-            self._pending += 1
-            if self._pending >= 500:
-                self._db.execute("commit")
-                self._db.execute("begin")
-                self._pending = 0
+            self._db.execute("begin immediate")  # take the write lock now, waiting up to the timeout
+            for sql, args in queue:
+                self._db.execute(sql, args)
+            self._db.execute("commit")
         except sqlite3.Error:
-            pass  # a cache that cannot be written only costs time next run
+            try:
+                self._db.execute("rollback")
+            except sqlite3.Error:
+                pass
 
     def close(self) -> None:
+        self.flush()
         try:
-            self._db.execute("commit")
             self._db.close()
         except sqlite3.Error:
             pass

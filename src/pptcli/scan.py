@@ -277,7 +277,11 @@ def outcomes(setting: Setting, paths: Sequence[Path], keep: Keep, cache_path: Pa
         size = max(50, len(misses) // (jobs * 8))
         chunks = [misses[i : i + size] for i in range(0, len(misses), size)]
         context = multiprocessing.get_context("fork")
+        if cache is not None:
+            cache.close()  # an SQLite connection must not cross a fork (sqlite.org/howtocorrupt.html)
+            cache = None
         with context.Pool(jobs, initializer=_init, initargs=(setting, keep, cache_path)) as pool:
+            cache = Cache.open(cache_path) if cache_path else None
             evaluated = itertools.chain.from_iterable(pool.imap(_chunk, chunks))
             for path, digest in zip(paths, digests):
                 yield _cached(setting, path, digest, keep, cache) if digest and cache else next(evaluated)
