@@ -233,7 +233,6 @@ EXPRESSION_ALPHABET = st.sampled_from(
 )
 
 
-@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # Python warns of "1and" while parsing
 @settings(max_examples=400, deadline=None)
 @given(st.text(max_size=80))
 @example("\x00")
@@ -249,7 +248,6 @@ def test_random_text_raises_nothing_but_expr_error(source: str) -> None:
     assert isinstance(expr.names, frozenset)
 
 
-@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @settings(max_examples=600, deadline=None)
 @given(st.lists(EXPRESSION_ALPHABET, max_size=40).map("".join))
 def test_expression_like_text_raises_nothing_but_expr_error(source: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,7 +64,9 @@ class Expr:
         if len(source) > MAX_LENGTH:
             raise ExprError(f"expression longer than {MAX_LENGTH} characters")
         try:
-            tree = ast.parse(source.strip(), mode="eval")
+            with warnings.catch_warnings():  # Python's own warnings ("1and", an escape like "\y")
+                warnings.simplefilter("ignore")  # concern Python source, not a rule's text
+                tree = ast.parse(source.strip(), mode="eval")
         except SyntaxError as exc:
             raise ExprError(f"cannot parse {source!r}: {exc.msg}") from None
         except (ValueError, UnicodeError) as exc:  # null bytes, lone surrogates
