@@ -152,14 +152,15 @@ class OfficeDays:
 
 
 def expected_due(repo: Path, as_of: dt.date, n: int) -> set[Key]:
-    """SPEC 6 from `ppt check --all`: open and due by the office's n-th business day, or overdue."""
+    """SPEC 6 from `ppt check --all`: open and due no more than n business days away (before
+    the office's (n+1)-th business day), or overdue."""
     result = run("check", repo, "--all", "--format", "json", "--as-of", as_of, "--fail-on", "")
     assert result.returncode == 0, result.stderr
     calendars: dict[str, OfficeDays] = {}
     chosen = []
     for f in json.loads(result.stdout)["findings"]:
         office = calendars.setdefault(f["office"], OfficeDays(repo, f["office"]))
-        if f["status"] == "overdue" or (f["status"] == "open" and f["due"] and day(f["due"]) <= office.nth_after(as_of, n)):
+        if f["status"] == "overdue" or (f["status"] == "open" and f["due"] and day(f["due"]) < office.nth_after(as_of, n + 1)):
             chosen.append(f)
     return keys(chosen)
 
@@ -344,6 +345,19 @@ def test_thanksgiving_and_the_day_after_are_skipped(tmp_path: Path) -> None:
     # From the Wednesday before Thanksgiving, the next business day is the Monday after.
     assert set(_listed(repo, dt.date(2026, 11, 25), 1)) == {SCREEN_1130}
     assert set(_listed(repo, dt.date(2026, 11, 25), 0)) == set()
+
+
+def test_a_duty_due_on_the_weekend_after_the_last_business_day_is_listed_before_it(tmp_path: Path) -> None:
+    """Information for a Monday meeting is due the day before, a Sunday (CPSW I.D). On
+    Friday no business day is left before it, so it is within 0 business days; on Thursday
+    one business day (Friday) is, so it is within 1 but not 0."""
+    info = ("CON-2026-0001", "CPSW-I.D", "meeting 2026-12-07")
+    repo = screens_repo(tmp_path / "repo")
+    friday = _listed(repo, dt.date(2026, 12, 4), 0)
+    assert info in friday
+    assert (friday[info]["due"], friday[info]["status"]) == ("2026-12-06", "open")
+    assert info in _listed(repo, dt.date(2026, 12, 3), 1)
+    assert info not in _listed(repo, dt.date(2026, 12, 3), 0)
 
 
 def test_a_statewide_closure_extends_the_window_by_a_day(tmp_path: Path) -> None:

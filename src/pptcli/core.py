@@ -232,8 +232,11 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, run
                 return wanted(row)
             if status != open_ or due_on is None:
                 return False
-            if office not in ends:
-                ends[office] = setting.calendar.add_business_days(as_of, business_days, office)
+            if office not in ends:  # the last day no more than N business days away: the day
+                # before the (N+1)-th business day, so a duty due on the weekend or holiday after
+                # the N-th business day is listed before that business day comes, not after
+                following = setting.calendar.add_business_days(as_of, business_days + 1, office)
+                ends[office] = following - dt.timedelta(days=1)
             return due_on <= ends[office] and wanted(row)
 
         return scan.Keep(listed, lambda row: True, only=frozenset({overdue, open_}))
