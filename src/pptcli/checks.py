@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -12,7 +11,7 @@ from pydantic import BaseModel
 from pptcli.load import LoadedCase, RuleDuty
 from pptcli.model.case import Case, Program
 from pptcli.model.settings import Role, Settings, StaffMember
-from pptcli.problems import Problem
+from pptcli.problems import Problem, did_you_mean
 
 # team slot -> the role its holder must have
 SLOT_ROLES = {
@@ -60,7 +59,7 @@ def _case_problems(
 ) -> Iterator[Problem]:
     case = loaded.case
     if settings.offices and case.office not in settings.offices:
-        yield _at(loaded, ("office",), f'office "{case.office}" is not in ppt.yaml offices{_did_you_mean(case.office, settings.offices)}')
+        yield _at(loaded, ("office",), f'office "{case.office}" is not in ppt.yaml offices{did_you_mean(case.office, settings.offices)}')
     yield from _team_required(loaded)
     if staff is not None:
         yield from _staff_refs(loaded, staff)
@@ -81,7 +80,7 @@ def _staff_refs(loaded: LoadedCase, staff: dict[str, StaffMember]) -> Iterator[P
     for path, staff_id, role in _staff_mentions(loaded.case):
         member = staff.get(staff_id)
         if member is None:
-            yield _at(loaded, path, f'unknown staff id "{staff_id}"{_did_you_mean(staff_id, staff)}')
+            yield _at(loaded, path, f'unknown staff id "{staff_id}"{did_you_mean(staff_id, staff)}')
         elif role is not None and member.role != role:
             yield _at(loaded, path, f'"{staff_id}" is a {member.role} in staff.yaml, but team.{path[-1]} needs a {role}')
 
@@ -104,11 +103,6 @@ def _staff_mentions(case: Case) -> Iterator[tuple[tuple[Any, ...], str, Role | N
             yield ("meetings", m, "tasks", t, "owner"), task.owner, None
     for w, waiver in enumerate(case.waivers):
         yield ("waivers", w, "approved_by"), waiver.approved_by, None
-
-
-def _did_you_mean(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f'; did you mean "{close[0]}"?' if close else ""
 
 
 def _dates(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], dt.date]]:
@@ -178,7 +172,7 @@ def responsible_for(case: Case, duty: RuleDuty | None, staff: Mapping[str, Staff
 def _waivers(loaded: LoadedCase, rules: Mapping[str, RuleDuty] | None, staff: Mapping[str, StaffMember]) -> Iterator[Problem]:
     for w, waiver in enumerate(loaded.case.waivers):
         if rules is not None and waiver.rule not in rules:
-            yield _at(loaded, ("waivers", w, "rule"), f'waiver names unknown rule "{waiver.rule}"{_did_you_mean(waiver.rule, rules)}')
+            yield _at(loaded, ("waivers", w, "rule"), f'waiver names unknown rule "{waiver.rule}"{did_you_mean(waiver.rule, rules)}')
         duty = rules.get(waiver.rule) if rules is not None else None
         if waiver.approved_by in responsible_for(loaded.case, duty, staff):
             yield _at(loaded, ("waivers", w, "approved_by"), f'"{waiver.approved_by}" is responsible for {waiver.rule} and cannot approve its own waiver')

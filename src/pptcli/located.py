@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from pptcli.problems import Problem, quoted
+from pptcli.problems import Problem, did_you_mean, quoted
 from pptcli.yamlio import position
 
 M = TypeVar("M", bound=BaseModel)
@@ -137,9 +137,9 @@ def _kind(value: Any) -> str:
 
 def _suggest(model: type[BaseModel], path: Sequence[Any], name: str) -> str:
     fields = _fields_at(model, path[:-1])
-    close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
-    if close:
-        return f'; did you mean "{close[0]}"?'
+    hint = did_you_mean(name, fields)
+    if hint:
+        return hint
     return f" (expected one of: {', '.join(fields)})" if fields else ""
 
 

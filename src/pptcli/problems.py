@@ -6,6 +6,7 @@ so one run reports everything at once (the beancount habit).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,15 @@ class Problem:
 
     def as_dict(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "column": self.column, "message": self.message}
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """'; did you mean "x"?' for the closest choice, or nothing: the hint of every "unknown
+    this" message, so they all read alike."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f'; did you mean "{close[0]}"?' if close else ""
 
 
 _LIMIT = 300

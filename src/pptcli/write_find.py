@@ -12,8 +12,7 @@ import re
 from pathlib import Path
 
 from pptcli.load import case_files
-from pptcli.problems import UserError, display_path
-from pptcli.write_plan import suggest
+from pptcli.problems import UserError, did_you_mean, display_path
 
 _ID_LINE = re.compile(rb"""^id:[ \t]*["']?([^\s"'#]+)["']?[ \t]*(?:#.*)?\r?$""", re.MULTILINE)
 
@@ -34,7 +33,7 @@ def find_case(root: Path, case_id: str) -> Path:
                 found.append(path)
     if not found:
         folded = {i.casefold(): i for i in ids}
-        hint = f'; did you mean "{folded[case_id.casefold()]}"?' if case_id.casefold() in folded else suggest(case_id, ids)
+        hint = f'; did you mean "{folded[case_id.casefold()]}"?' if case_id.casefold() in folded else did_you_mean(case_id, ids)
         raise UserError(f'no case "{case_id}" in the repository at {root}{hint}')
     if len(found) > 1:
         files = ", ".join(display_path(p, root) for p in found)

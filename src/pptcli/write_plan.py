@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +30,7 @@ from pptcli.model.case import (
     Waiver,
     WorkgroupRequest,
 )
-from pptcli.problems import UserError
+from pptcli.problems import UserError, did_you_mean
 from pptcli.write_kinds import (
     FLOW_ITEMS,
     MAPPINGS,
@@ -74,11 +73,6 @@ class Change:
         return ", ".join((self.title, *self.said))
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f'; did you mean "{close[0]}"?' if close else ""
-
-
 def check_options(kind: Kind, raw: Mapping[str, Any], staff: Mapping[str, Any] | None, as_of: dt.date) -> Values:
     """The options given, checked; `staff` None when the repository has no staff.yaml."""
     given: dict[str, Any] = {}
@@ -110,9 +104,9 @@ def _checked(opt: Opt, value: Any, staff: Mapping[str, Any] | None, as_of: dt.da
     if not text:
         raise UserError(f"{opt.cli} is empty")
     if opt.type is Type.CHOICE and text not in opt.choices:
-        raise UserError(f'{opt.cli}: "{text}" is not one of {", ".join(opt.choices)}{suggest(text, opt.choices)}')
+        raise UserError(f'{opt.cli}: "{text}" is not one of {", ".join(opt.choices)}{did_you_mean(text, opt.choices)}')
     if opt.type is Type.STAFF and staff is not None and text not in staff:
-        raise UserError(f'{opt.cli}: unknown staff id "{text}" (not in staff.yaml){suggest(text, staff)}')
+        raise UserError(f'{opt.cli}: unknown staff id "{text}" (not in staff.yaml){did_you_mean(text, staff)}')
     return text
 
 
