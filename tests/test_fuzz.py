@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 
 from pptcli import core, engine, load, scan
 from pptcli.model.finding import Finding
+from pptcli.model.settings import Settings
 from pptcli.problems import Problem
 from pptcli.rules import RuleSet
 
@@ -283,8 +284,8 @@ class FuzzRepository:
         (the rules are not what is fuzzed here); everything else as the commands run it."""
         original = core.ruleset_for
 
-        def ruleset_for(root: Path) -> RuleSet:
-            return self.ruleset if Path(root).resolve() == self.root else original(root)
+        def ruleset_for(root: Path, settings: Settings | None = None) -> RuleSet:
+            return self.ruleset if Path(root).resolve() == self.root else original(root, settings)
 
         core.ruleset_for = ruleset_for  # type: ignore[assignment]
         try:

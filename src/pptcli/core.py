@@ -7,7 +7,6 @@ domain logic lives below this line, never in the commands.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import fnmatch
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -28,8 +27,8 @@ from pptcli.load import (
 )
 from pptcli.locator import Locator
 from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
-from pptcli.model.settings import StaffMember
-from pptcli.problems import Problem, UserError
+from pptcli.model.settings import Settings, StaffMember
+from pptcli.problems import Problem, UserError, did_you_mean
 from pptcli.rules import RuleSet, load_rules
 
 
@@ -54,11 +53,11 @@ class Evaluated:
     problems: tuple[Problem, ...]
 
 
-def ruleset_for(root: Path) -> RuleSet:
-    """The repository's rules: ppt.yaml `rules:` (relative to the root), else those shipped."""
-    from pptcli.load import load_settings
-
-    settings = load_settings(root)[0]
+def ruleset_for(root: Path, settings: Settings | None = None) -> RuleSet:
+    """The repository's rules: ppt.yaml `rules:` (relative to the root), else those shipped.
+    Give the settings when they are already read, so ppt.yaml is not read twice."""
+    if settings is None:
+        settings = load_settings(root)[0]
     return load_rules((root / settings.rules) if settings.rules else None, shown_from=root)
 
 
@@ -95,9 +94,7 @@ def resolve_staff(value: str | None, staff: dict[str, StaffMember], what: str) -
     if value == "me":
         value = _me()
     if staff and value not in staff:
-        close = difflib.get_close_matches(value, list(staff), n=1, cutoff=0.6)
-        hint = f'; did you mean "{close[0]}"?' if close else ""
-        raise UserError(f'{what} "{value}" is not in staff.yaml{hint}')
+        raise UserError(f'{what} "{value}" is not in staff.yaml{did_you_mean(value, staff)}')
     return value
 
 
@@ -121,12 +118,10 @@ def check_filters(filters: Filters, evaluated: Evaluated) -> Filters:
     repo = evaluated.repo
     office = filters.office
     if office and repo.settings.offices and office not in repo.settings.offices:
-        close = difflib.get_close_matches(office, list(repo.settings.offices), n=1)
-        raise UserError(f'office "{office}" is not in ppt.yaml' + (f'; did you mean "{close[0]}"?' if close else ""))
+        raise UserError(f'office "{office}" is not in ppt.yaml{did_you_mean(office, repo.settings.offices)}')
     rule = filters.rule
     if rule and not any(fnmatch.fnmatchcase(r, rule) for r in evaluated.ruleset.ids):
-        close = difflib.get_close_matches(rule, sorted(evaluated.ruleset.ids), n=1)
-        raise UserError(f'no rule matches "{rule}"' + (f'; did you mean "{close[0]}"?' if close else ""))
+        raise UserError(f'no rule matches "{rule}"{did_you_mean(rule, sorted(evaluated.ruleset.ids))}')
     return Filters(
         worker=resolve_staff(filters.worker, repo.staff, "worker"),
         supervisor=resolve_staff(filters.supervisor, repo.staff, "supervisor"),
@@ -146,8 +141,8 @@ class Run:
 def _setting(path: Path, as_of: dt.date) -> tuple[scan.Setting, list[Path], list[Problem], Evaluated]:
     """Settings, rules and the case files of a report; nothing read from the cases yet."""
     root = find_root(path)
-    ruleset = ruleset_for(root)
     settings, staff, has_staff, calendar, problems = load_settings(root)
+    ruleset = ruleset_for(root, settings)
     repo = Repository(root, settings, staff, has_staff, calendar, (), ())
     files = unique_files(root.resolve(), [path], problems, settings)
     bare = Evaluated(repo, ruleset, (), ())
@@ -247,9 +242,7 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, run
 
 
 def unknown_case_message(case_id: str, known: Iterable[str], root: Path) -> str:
-    close = difflib.get_close_matches(case_id, list(known), n=1, cutoff=0.6)
-    hint = f'; did you mean "{close[0]}"?' if close else ""
-    return f'no valid case "{case_id}" in {root}{hint}'
+    return f'no valid case "{case_id}" in {root}{did_you_mean(case_id, known)}'
 
 
 def failing(report: Report, fail_on: set[Status]) -> bool:

@@ -100,7 +100,7 @@ def record(start: Path, kind: Kind, case_id: str, options: Mapping[str, Any], *,
 
 def _context(root: Path) -> _Context:
     settings, staff, has_staff, _, problems = load_settings(root)
-    ruleset = core.ruleset_for(root)
+    ruleset = core.ruleset_for(root, settings)
     problems += ruleset.problems
     for name, value in settings.policy.items():
         error = policy_error(ruleset, name, value)

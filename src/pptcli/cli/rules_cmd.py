@@ -55,14 +55,13 @@ def show(rule_id: str = typer.Argument(..., metavar="RULE-ID"), repo: Path = Rep
     ruleset = _ruleset(repo)
     versions = ruleset.versions(rule_id)
     if not versions:
-        import difflib
+        from pptcli.problems import UserError, did_you_mean
 
-        close = difflib.get_close_matches(rule_id, sorted(ruleset.ids), n=1)
-        from pptcli.problems import UserError
+        raise UserError(f'no rule "{rule_id}"{did_you_mean(rule_id, sorted(ruleset.ids))}')
+    from pptcli.rules import rule_key
 
-        raise UserError(f'no rule "{rule_id}"' + (f'; did you mean "{close[0]}"?' if close else ""))
     for rule in versions:
-        file, _ = ruleset.lines[f"{rule.id}@{rule.effective_from.isoformat()}"]
+        file, _ = ruleset.lines[rule_key(rule)]
         typer.echo(f"{rule.id}: {rule.title}   ({file})")
         typer.echo(f"  source: {rule.source.document} {rule.source.section}")
         typer.echo(f'  quote: "{rule.source.quote}"')
