@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+
 def _in(a: Any, b: Any) -> bool:
     return b is not None and a in b  # `in` nothing is false, not an error
 

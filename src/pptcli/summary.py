@@ -14,11 +14,6 @@ from pptcli.model.finding import RATED, Finding, Report, Status
 ALWAYS = tuple(s for s in Status if s is not Status.NA)
 
 
-def status_keys(findings: Iterable[Finding]) -> tuple[Status, ...]:
-    """The status keys of every count in a summary of these findings."""
-    return ALWAYS + ((Status.NA,) if any(f.status is Status.NA for f in findings) else ())
-
-
 def on_time_rate(counts: dict[str, int]) -> float | None:
     """met / (met + late + missed + overdue), to 3 decimals; None when nothing was rated yet."""
     rated = sum(counts.get(str(s), 0) for s in RATED)

@@ -83,7 +83,7 @@ def parse(text: str) -> Any:
             data = _located(parse_roundtrip(text))
         except ParseError:
             raise
-        except Exception:  # ruamel itself failed (e.g. its comment handling): libyaml's words
+        except Exception:  # noqa: BLE001 - ruamel itself failed (e.g. its comment handling): libyaml's words
             raise _from_libyaml(exc) from None
     _check_depth(data)
     if isinstance(data, str):

@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from pptcli.calendar import DeadlineKind
-from pptcli.expr import Expr
 from pptcli.model.base import Date, Strict, Text, items
 
 
@@ -153,7 +152,3 @@ class CoverageItem(Strict):
 
 class CoverageFile(Strict):
     items: tuple[CoverageItem, ...]
-
-
-def compile_expr(source: str) -> Expr:
-    return Expr.parse(source)
