@@ -358,7 +358,7 @@ def test_a_copied_case_id_is_reported_in_the_mutated_file(fuzz_repo: FuzzReposit
     ]
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(raw=mutated_case_files())
 def test_the_loader_and_the_streaming_check_survive_mutated_case_files(fuzz_repo: FuzzRepository, raw: bytes) -> None:
     check_input(fuzz_repo, raw)
