@@ -84,7 +84,7 @@ def _spawn(repo: Path, args: list[str]) -> subprocess.Popen[str]:
 def _run(repo: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
     return subprocess.run([sys.executable, "-m", "pptcli", *args, "--as-of", AS_OF], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture

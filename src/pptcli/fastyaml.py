@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -27,7 +27,7 @@ _Composer: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml ships 
 class LocatedDict(dict):  # type: ignore[type-arg]
     """A mapping with `at`: (line, col) of itself; `keys_at` and `values_at` per key."""
 
-    __slots__ = ("at", "keys_at", "values_at", "lines")  # lines: the source, on the root only
+    __slots__ = ("at", "keys_at", "lines", "values_at")  # lines: the source, on the root only
 
 
 class LocatedText(str):
@@ -64,7 +64,7 @@ _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.o
 
 
 class _Loader(_Composer):  # type: ignore[misc, valid-type]
-    yaml_implicit_resolvers: dict[str, list[Any]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[Any]]] = {}
 
 
 

@@ -92,7 +92,7 @@ def _line(
     for (right, start, end), (text, style, n) in zip(stops, row):
         if text:
             at = end - n if right else start
-            if at < pos + GAP:
+            if at < pos + GAP:  # noqa: PLR1730 - not max(): a call per cell of a million-cell report
                 at = pos + GAP
             out.append(" " * (at - pos if pos > 0 else at))
             out.append(f"\x1b[{style}m{text}\x1b[0m" if color and style else text)
