@@ -65,22 +65,59 @@ def _split(cell: Cell) -> tuple[str, str, int]:
 
 def grid(columns: Sequence[Column], rows: Iterable[Sequence[Cell]], *, color: bool) -> list[str]:
     """A header line and one line per row, every value in full."""
-    table = [
-        [(c, "", len(c)) if c.__class__ is str and c.isascii() and c.isprintable() else _split(c) for c in row]
-        for row in rows
-    ]  # the common cell inline: a statewide report has a million of them
-    keep = [i for i, c in enumerate(columns) if not c.optional or any(row[i][0] for row in table)]
+    table = [_measure(row) for row in rows]
+    keep = [i for i, c in enumerate(columns) if not c.optional or any(texts[i] for texts, _, _ in table)]
     if len(keep) < len(columns):
         columns = [columns[i] for i in keep]
-        table = [[row[i] for i in keep] for row in table]
-    widths = [max((row[i][2] for row in table), default=0) for i in range(len(columns))]
+        table = [([t[i] for i in keep], [s[i] for i in keep], w and [w[i] for i in keep]) for t, s, w in table]
+    widths = [
+        max((w[i] if w else len(t[i]) for t, _, w in table), default=0) for i in range(len(columns))
+    ]
     widths = [max(min(w, c.cap or w), width(c.header)) for c, w in zip(columns, widths)]
     starts = [sum(widths[:i]) + GAP * i for i in range(len(widths))]
     stops = [(c.right, start, start + w) for c, start, w in zip(columns, starts, widths)]
     header = _line([_split(c.header) for c in columns], stops, color)
-    return [INDENT + paint(header[len(INDENT) :], BOLD, color)] + [
-        _line(row, stops, color) for row in table
-    ]
+    return [INDENT + paint(header[len(INDENT) :], BOLD, color)] + _lines(table, columns, widths, stops, color)
+
+
+_Measured = tuple[list[str], list[str], list[int] | None]  # texts, styles, widths (None: their lengths)
+
+
+def _measure(row: Sequence[Cell]) -> _Measured:
+    """A row's texts and styles, and their widths unless every text is plain ASCII (then
+    each is as wide as it is long: a statewide report has a million such cells)."""
+    texts = [c if c.__class__ is str else c[0] for c in row]
+    styles = [c[1] if c.__class__ is tuple else "" for c in row]
+    joined = "".join(texts)
+    if joined.isascii() and joined.isprintable():
+        return texts, styles, None
+    cells = [_split(c) for c in row]
+    return [c[0] for c in cells], styles, [c[2] for c in cells]
+
+
+def _lines(
+    table: list[_Measured],
+    columns: Sequence[Column],
+    widths: list[int],
+    stops: Sequence[tuple[bool, int, int]],
+    color: bool,
+) -> list[str]:
+    """The rows. Without colour, a plain row whose values all fit their columns is one
+    str.format (the text `_line` makes, with padding where it leaves an empty cell); others,
+    and every row in colour, go through `_line`."""
+    last = len(columns) - 1
+    layout = INDENT + (" " * GAP).join(
+        f"{{:>{w}}}" if c.right else "{}" if i == last else f"{{:<{w}}}" for i, (c, w) in enumerate(zip(columns, widths))
+    )
+    capped = [i for i, c in enumerate(columns) if c.cap is not None]
+    out = []
+    for texts, styles, measured in table:
+        if not color and measured is None and not any(len(texts[i]) > widths[i] for i in capped):
+            out.append(layout.format(*texts))
+        else:  # in colour, a value wider than its column, or wider on screen than it is long
+            sizes = measured or [len(t) for t in texts]
+            out.append(_line(list(zip(texts, styles, sizes)), stops, color))
+    return out
 
 
 def _line(
