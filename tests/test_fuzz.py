@@ -273,8 +273,8 @@ class FuzzRepository:
 
     def streaming(self) -> Read:
         outcomes = [scan.outcome(self.setting, path, self.keep, None) for path in self.files]
-        merged = scan.merge(iter(outcomes))
-        keeping, problems = merged[1], merged[2]  # counts, outcomes that keep findings, problems, ...
+        keeping: list[scan.Outcome] = []
+        problems = scan.merge(iter(outcomes), keeping.append)[1]  # counts, problems, valid, ids
         findings = [scan.from_row(row, self.ruleset, o.child) for o in keeping for row in o.kept]
         return Read(tuple(findings), tuple(sorted(set(problems))))
 

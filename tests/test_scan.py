@@ -177,3 +177,42 @@ def test_a_cache_entry_of_another_shape_is_a_miss(big_repo: Path, tmp_path: Path
     with sqlite3.connect(db) as connection:
         connection.execute("update entry set result = ?, model = ?", (pickle.dumps(("old", "layout")), b"\x80\x04garbage"))
     assert report(big_repo, cache=cache) == reference
+
+
+def test_a_table_whose_findings_wait_on_disk_prints_what_one_held_in_memory_prints(big_repo: Path, tmp_path: Path) -> None:
+    """PPT_SPILL_AFTER=50 writes the table's findings to disk in sorted runs of 50 and merges
+    them; the text must be the one printed from findings sorted in memory, exit code too."""
+    runs = (
+        ["check"],
+        ["check", "--all"],
+        ["check", "--supervisor", "m.okafor", "--redact"],
+        ["due", "--business-days", "10"],
+        ["due", "--business-days", "30", "--redact"],
+    )
+    for args in runs:
+        held = ppt(*args, str(big_repo), "--as-of", AS_OF, "--no-cache", cwd=big_repo.parent)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")} | {"NO_COLOR": "1", "PPT_SPILL_AFTER": "50"}
+        spilled = subprocess.run([sys.executable, "-m", "pptcli", *args, str(big_repo), "--as-of", AS_OF, "--no-cache"], cwd=big_repo.parent, env=env, capture_output=True, text=True, timeout=600, check=False)
+        assert (spilled.returncode, spilled.stdout, spilled.stderr) == (held.returncode, held.stdout, held.stderr), args
+        assert held.stdout.count("\n") > 150, args  # findings enough for three runs of 50 or more
+
+
+def test_the_ordered_table_is_the_table_of_the_findings_sorted_in_memory(big_repo: Path) -> None:
+    """The table printed from Report.ordered (findings kept in print order as the files are
+    read) against the same table printed from every finding held and sorted at the end."""
+    from pptcli.render import Format, render
+
+    day = dt.date.fromisoformat(AS_OF)
+    run = core.Run(use_cache=False, jobs=1)
+    reports = (
+        ("check", False, lambda table: core.check(big_repo, day, core.Filters(), keep_all=False, table=table, run=run)),
+        ("check", True, lambda table: core.check(big_repo, day, core.Filters(office="keene"), include_na=True, table=table, run=run)),
+        ("due", False, lambda table: core.due(big_repo, day, 15, core.Filters(), table=table, run=run)),
+    )
+    for view, show_all, make in reports:
+        (held, calendar), (ordered, _) = make(False), make(True)
+        assert held.ordered is None and ordered.ordered and ordered.findings == ()
+        for redact in (False, True):
+            for width in (200, 80):  # a line per finding, and cards
+                text = render(ordered, Format.TABLE, view=view, show_all=show_all, redact=redact, width=width, calendar=calendar)
+                assert text == render(held, Format.TABLE, view=view, show_all=show_all, redact=redact, width=width, calendar=calendar)

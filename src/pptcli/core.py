@@ -11,7 +11,7 @@ import fnmatch
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pptcli import scan
 from pptcli.cache import cache_path
@@ -28,6 +28,7 @@ from pptcli.load import (
 from pptcli.locator import Locator
 from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
 from pptcli.model.settings import Settings, StaffMember
+from pptcli.ordered import OrderedFindings
 from pptcli.problems import Problem, UserError, did_you_mean
 from pptcli.rules import RuleSet, load_rules
 
@@ -176,13 +177,18 @@ def _row_filter(filters: Filters, staff: dict[str, StaffMember], include_na: boo
     return wanted
 
 
-def _report(path: Path, as_of: dt.date, filters: Filters, run: Run, keep: Callable[[scan.Setting, Callable[[tuple[Any, ...]], bool]], scan.Keep], include_na: bool) -> tuple[Report, BusinessCalendar]:
+def _report(path: Path, as_of: dt.date, filters: Filters, run: Run, keep: Callable[[scan.Setting, Callable[[tuple[Any, ...]], bool]], scan.Keep], include_na: bool, order: Literal["worker", "due"] | None) -> tuple[Report, BusinessCalendar]:
+    """The report; with `order`, its findings are held in a table's order (ordered.py), not
+    in memory, for a table that groups them by worker or lists them by due date."""
     setting, files, problems, bare = _setting(path, as_of)
     filters = check_filters(filters, bare)
     chooser = keep(setting, _row_filter(filters, setting.staff, include_na))
     cache = cache_path(setting.root) if run.use_cache else None
     results = scan.outcomes(setting, files, chooser, cache, jobs=run.jobs)
-    counts, keeping, found, valid, ids = scan.merge(results, run.tick(len(files)) if run.tick else None)
+    keeping: list[scan.Outcome] = []
+    ordered = OrderedFindings(setting.ruleset, by_worker=order == "worker") if order else None
+    take = keeping.append if ordered is None else (lambda o: ordered.add(o.kept, o.child))
+    counts, found, valid, ids = scan.merge(results, take, run.tick(len(files)) if run.tick else None)
     if filters.case and filters.case not in ids:  # a typo must not pass as an empty report
         raise UserError(unknown_case_message(filters.case, ids, setting.root))
     findings = [scan.from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept]
@@ -190,15 +196,16 @@ def _report(path: Path, as_of: dt.date, filters: Filters, run: Run, keep: Callab
     report = Report(
         as_of=as_of, cases=valid, findings=tuple(findings), problems=tuple(sorted({*problems, *found})),
         office_of={sid: m.office or "" for sid, m in staff.items()}, names={sid: m.name for sid, m in staff.items()},
-        counts=counts,
+        counts=counts, ordered=ordered,
     )
     return report, setting.calendar
 
 
-def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False, keep_all: bool = True, run: Run = Run()) -> tuple[Report, BusinessCalendar]:
+def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False, keep_all: bool = True, table: bool = False, run: Run = Run()) -> tuple[Report, BusinessCalendar]:
     """Findings of the repository, counted in full; kept to print: all of them, or with
     keep_all=False only the late, missed and overdue ones (what the table shows).
-    `n/a` findings (the rule does not apply) only on request (SPEC 5.2)."""
+    `n/a` findings (the rule does not apply) only on request (SPEC 5.2). With `table`, the
+    kept findings are held by worker in due order (Report.ordered), as the table prints them."""
 
     unfiltered = not include_na and filters.is_empty()
 
@@ -209,12 +216,13 @@ def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = Fa
         shown = frozenset(s.value for s in NONCOMPLIANT)
         return scan.Keep(wanted, lambda row: scan.field_of(row, "status") in shown, unfiltered, shown)
 
-    return _report(path, as_of, filters, run, keep, include_na)
+    return _report(path, as_of, filters, run, keep, include_na, "worker" if table else None)
 
 
-def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, run: Run = Run()) -> tuple[Report, BusinessCalendar]:
+def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, table: bool = False, run: Run = Run()) -> tuple[Report, BusinessCalendar]:
     """Open obligations due within N business days of the as-of date (on each case's office
-    calendar), and every overdue one, soonest first (SPEC 6)."""
+    calendar), and every overdue one, soonest first (SPEC 6). With `table`, they are held in
+    that order (Report.ordered) instead of in memory."""
 
     def keep(setting: scan.Setting, wanted: Callable[[tuple[Any, ...]], bool]) -> scan.Keep:
         ends: dict[str, dt.date] = {}
@@ -236,7 +244,7 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, run
 
         return scan.Keep(listed, lambda row: True, only=frozenset({overdue, open_}))
 
-    report, calendar = _report(path, as_of, filters, run, keep, include_na=False)
+    report, calendar = _report(path, as_of, filters, run, keep, False, "due" if table else None)
     ordered = sorted(report.findings, key=lambda f: (f.status is not Status.OVERDUE, f.due or as_of, f.case, f.rule))
     return replace(report, findings=tuple(ordered)), calendar
 

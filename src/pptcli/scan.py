@@ -302,11 +302,11 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def merge(results: Iterator[Outcome], on_each: Callable[[], None] | None = None) -> tuple[Counts, list[Outcome], list[Problem], int, set[str]]:
-    """Counts of all, outcomes with kept findings, problems, valid cases, case ids. A case id
-    used by an earlier file makes a later file a problem, and its findings do not count."""
+def merge(results: Iterator[Outcome], take: Callable[[Outcome], None], on_each: Callable[[], None] | None = None) -> tuple[Counts, list[Problem], int, set[str]]:
+    """Counts of all, problems, valid cases and case ids; each outcome with kept findings goes
+    to `take`, in order. A case id used by an earlier file makes a later file a problem, and
+    its findings do not count."""
     counts = Counts()
-    keeping: list[Outcome] = []
     problems: list[Problem] = []
     first: dict[str, str] = {}
     valid = 0
@@ -324,5 +324,5 @@ def merge(results: Iterator[Outcome], on_each: Callable[[], None] | None = None)
         valid += result.valid
         counts.merge(result.counts)
         if result.kept:
-            keeping.append(result)
-    return counts, keeping, problems, valid, set(first)
+            take(result)
+    return counts, problems, valid, set(first)

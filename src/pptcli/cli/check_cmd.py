@@ -58,5 +58,6 @@ def check(
     statuses = parse_statuses(fail_on)
     filters = core.Filters(worker, supervisor, office, case, rule, since)
     brief = fmt in (CheckFormat.TABLE, CheckFormat.MARKDOWN) and not show_all  # the table prints only what is not compliant
-    report, calendar = core.check(path, day, filters, include_na=show_all, keep_all=not brief, run=run_options(no_cache))
+    table = fmt is CheckFormat.TABLE  # printed as it is made, its findings held in order outside memory
+    report, calendar = core.check(path, day, filters, include_na=show_all, keep_all=not brief, table=table, run=run_options(no_cache))
     emit(report, Format(fmt.value), "check", show_all=show_all, redact=redact, fail_on=statuses, calendar=calendar)

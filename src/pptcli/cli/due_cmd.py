@@ -53,5 +53,6 @@ def due(
 
     day = as_of_or_today(as_of)
     filters = core.Filters(worker, supervisor, office, case, rule)
-    report, calendar = core.due(path, day, business_days, filters, run=run_options(no_cache))
+    table = fmt is DueFormat.TABLE  # printed as it is made, its findings held in order outside memory
+    report, calendar = core.due(path, day, business_days, filters, table=table, run=run_options(no_cache))
     emit(report, Format(fmt.value), "due", show_all=False, redact=redact, fail_on=parse_statuses(fail_on), calendar=calendar)

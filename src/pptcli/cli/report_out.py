@@ -10,15 +10,20 @@ from pptcli.calendar import BusinessCalendar
 from pptcli.cli.options import use_color, width
 from pptcli.core import failing
 from pptcli.model.finding import Report, Status
-from pptcli.render import Format, View, render
+from pptcli.render import Format, View, chunks
 
 # Formats whose text has no place for problems: those go to stderr instead.
 _NO_PROBLEMS = {Format.CSV, Format.ICS}
 
 
 def emit(report: Report, fmt: Format, view: View, *, show_all: bool, redact: bool, fail_on: set[Status], calendar: BusinessCalendar) -> None:
-    text = render(report, fmt, view=view, show_all=show_all, redact=redact, color=use_color(), width=width(), calendar=calendar)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    last = "\n"
+    for text in chunks(report, fmt, view=view, show_all=show_all, redact=redact, color=use_color(), width=width(), calendar=calendar):
+        if text:
+            sys.stdout.write(text)
+            last = text[-1]
+    if last != "\n":
+        sys.stdout.write("\n")
     if fmt in _NO_PROBLEMS:
         for problem in report.problems:
             print(problem.render(), file=sys.stderr)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pptcli.problems import Problem
 
 if TYPE_CHECKING:
+    from pptcli.ordered import OrderedFindings
     from pptcli.summary import Counts
 
 
@@ -25,6 +26,7 @@ class Status(StrEnum):
 
 # Statuses that count against a worker; `open` and `waived` do not, and n/a is not shown.
 NONCOMPLIANT = frozenset({Status.LATE, Status.MISSED, Status.OVERDUE})
+UNASSIGNED = "(unassigned)"  # where a report groups a finding nobody is responsible for
 RATED = frozenset({Status.MET, Status.LATE, Status.MISSED, Status.OVERDUE})  # on_time_rate's denominator
 
 
@@ -89,3 +91,6 @@ class Report:
     names: dict[str, str] = field(default_factory=dict)  # staff id -> name
     # Counts of every obligation, when `findings` holds only those the report shows.
     counts: Counts | None = None
+    # The findings of a table, in its order and held outside memory (ordered.py); then
+    # `findings` is empty.
+    ordered: OrderedFindings | None = None

@@ -1,12 +1,14 @@
 """Output formats behind one interface (STYLE 7): render(report, fmt, ...) -> text.
 
-Each format is one module exposing `render(report, options) -> str`; this module picks one
-with an exhaustive match, so a new Format member that is not wired up fails type checking.
+Each format is one module exposing `render(report, options) -> str` (the table also
+`lines`, to print as it goes); this module picks one with an exhaustive match, so a new
+Format member that is not wired up fails type checking.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from collections.abc import Iterator
 from typing import assert_never
 
 from pptcli.calendar import BusinessCalendar
@@ -14,7 +16,7 @@ from pptcli.model.finding import Report
 from pptcli.render import csv_, ics, json_, junit, markdown, table
 from pptcli.render.base import RenderOptions, View, initials, redact_report
 
-__all__ = ["Format", "RenderOptions", "View", "initials", "render"]
+__all__ = ["Format", "RenderOptions", "View", "chunks", "initials", "render"]
 
 
 class Format(StrEnum):
@@ -24,6 +26,44 @@ class Format(StrEnum):
     MARKDOWN = "markdown"
     JUNIT = "junit"
     ICS = "ics"
+
+
+def chunks(
+    report: Report,
+    fmt: Format,
+    *,
+    view: View,
+    show_all: bool = False,
+    redact: bool = False,
+    color: bool = False,
+    width: int | None = None,
+    calendar: BusinessCalendar | None = None,
+) -> Iterator[str]:
+    """The report as text in `fmt`, in pieces that join to it; the table comes a line at a
+    time as it is made, so a statewide report is never held whole.
+
+    view "check" filters by status per format (see base.shown); view "due" renders the
+    findings given, soonest first. `calendar` only counts business days left in the table's
+    due view (default: statewide holidays, no closures).
+    """
+    options = RenderOptions(view, show_all, redact, color, width, calendar)
+    # Redacted once here, so no format can forget to (SPEC 7: --redact in every format).
+    shown = redact_report(report) if redact else report
+    match fmt:
+        case Format.TABLE:
+            yield from table.lines(shown, options)
+        case Format.JSON:
+            yield json_.render(shown, options)
+        case Format.CSV:
+            yield csv_.render(shown, options)
+        case Format.MARKDOWN:
+            yield markdown.render(shown, options)
+        case Format.JUNIT:
+            yield junit.render(shown, options)
+        case Format.ICS:
+            yield ics.render(shown, options)
+        case _:
+            assert_never(fmt)
 
 
 def render(
@@ -37,26 +77,6 @@ def render(
     width: int | None = None,
     calendar: BusinessCalendar | None = None,
 ) -> str:
-    """The report as text in `fmt`.
-
-    view "check" filters by status per format (see base.shown); view "due" renders the
-    findings given, soonest first. `calendar` only counts business days left in the table's
-    due view (default: statewide holidays, no closures).
-    """
-    options = RenderOptions(view, show_all, redact, color, width, calendar)
-    # Redacted once here, so no format can forget to (SPEC 7: --redact in every format).
-    shown = redact_report(report) if redact else report
-    match fmt:
-        case Format.TABLE:
-            return table.render(shown, options)
-        case Format.JSON:
-            return json_.render(shown, options)
-        case Format.CSV:
-            return csv_.render(shown, options)
-        case Format.MARKDOWN:
-            return markdown.render(shown, options)
-        case Format.JUNIT:
-            return junit.render(shown, options)
-        case Format.ICS:
-            return ics.render(shown, options)
-    assert_never(fmt)
+    """The report as text in `fmt`: the pieces of `chunks`, joined."""
+    pieces = chunks(report, fmt, view=view, show_all=show_all, redact=redact, color=color, width=width, calendar=calendar)
+    return "".join(pieces)

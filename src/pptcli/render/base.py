@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from pptcli.calendar import BusinessCalendar
-from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
+from pptcli.model.finding import NONCOMPLIANT, UNASSIGNED, Finding, Report, Status
 
 View = Literal["check", "due"]
 
@@ -49,6 +50,8 @@ def shown(report: Report, options: RenderOptions, *, brief: bool) -> list[Findin
     n/a is shown only with --all. due: the command already chose open and overdue findings,
     so they are only put in order.
     """
+    if report.ordered is not None:  # a table's report, read whole here: same findings
+        return [f for _, f in report.ordered]
     if options.view == "due":
         return sorted(report.findings, key=due_order)
     if options.show_all:
@@ -85,11 +88,28 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def worker_groups(report: Report, options: RenderOptions) -> Iterator[tuple[str, list[Finding]]]:
+    """The findings a check table shows, per responsible staff id (ids sorted), each group
+    overdue first and then soonest due: read in that order when the report holds them so."""
+    if report.ordered is not None:
+        yield from report.ordered.groups()
+        return
+    for staff_id, group in by_responsible(shown(report, options, brief=True)).items():
+        yield staff_id, sorted(group, key=due_order)
+
+
+def any_assumed(report: Report, findings: Iterable[Finding]) -> bool:
+    """Whether a shown finding's deadline rests on an assumption."""
+    if report.ordered is not None:
+        return report.ordered.assumed
+    return any(f.authority == "assumed" for f in findings)
+
+
 def by_responsible(findings: list[Finding]) -> dict[str, list[Finding]]:
     """Findings per responsible staff id, ids sorted; a shared duty appears under each."""
     groups: dict[str, list[Finding]] = {}
     for f in findings:
-        for id_ in dict.fromkeys(f.responsible or ("(unassigned)",)):
+        for id_ in dict.fromkeys(f.responsible or (UNASSIGNED,)):
             groups.setdefault(id_, []).append(f)
     return {id_: groups[id_] for id_ in sorted(groups)}
 
@@ -129,4 +149,5 @@ def redact_finding(f: Finding) -> Finding:
 
 
 def redact_report(report: Report) -> Report:
-    return replace(report, findings=tuple(redact_finding(f) for f in report.findings))
+    ordered = report.ordered.mapped(redact_finding) if report.ordered is not None else None
+    return replace(report, findings=tuple(redact_finding(f) for f in report.findings), ordered=ordered)

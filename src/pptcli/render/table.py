@@ -6,20 +6,25 @@ of thousands of lines, and a layout engine that measures and wraps every cell to
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
 from pptcli.calendar import BusinessCalendar
-from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
+from pptcli.model.finding import NONCOMPLIANT, UNASSIGNED, Finding, Report, Status
 from pptcli.render import table_parts as parts
 from pptcli.render import textgrid as tg
 from pptcli.render.base import (
     RenderOptions,
-    by_responsible,
-    due_order,
+    any_assumed,
     long_day,
     person,
     plural,
     relative_day,
     short_day,
     shown,
+    worker_groups,
 )
 from pptcli.summary import by_office, by_worker, counts_of, report_keys
 
@@ -71,9 +76,8 @@ def _check_meta(f: Finding) -> str:
     return f"due {short_day(f.due) or '(no date)'}{late} · {f.source}"
 
 
-def _check(report: Report, options: RenderOptions, width: int) -> list[str]:
+def _check(report: Report, options: RenderOptions, width: int) -> Iterator[str]:
     color = options.color
-    findings = shown(report, options, brief=True)
     every = counts_of(report).status
     counts = {s: every.get(str(s), 0) for s in NONCOMPLIANT}
     obligations = sum(n for s, n in every.items() if s != str(Status.NA))
@@ -82,32 +86,28 @@ def _check(report: Report, options: RenderOptions, width: int) -> list[str]:
         f"PPT compliance as of {short_day(report.as_of)}: {tally} "
         f"of {plural(obligations, 'obligation')} in {plural(report.cases, 'case')}"
     )
-    lines = [tg.paint(title, tg.BOLD, color)]
+    yield tg.paint(title, tg.BOLD, color)
     columns = _check_columns(width)
-    for staff_id, group in by_responsible(findings).items():
+    assumed = False
+    for staff_id, group in worker_groups(report, options):  # overdue first: still actionable
         office = report.office_of.get(staff_id)
-        group = sorted(group, key=due_order)  # overdue first: it is the one still actionable
-        lines += parts.heading(person(report, staff_id) + (f" — {office}" if office else ""), color)
-        lines += parts.findings_block(
-            group, columns, _check_row, _check_meta, width=width, color=color
-        )
-    if any(f.authority == "assumed" for f in findings):
-        lines += ["", tg.paint(parts.ASSUMED_NOTE, tg.DIM, color)]
+        yield from parts.heading(person(report, staff_id) + (f" — {office}" if office else ""), color)
+        yield from parts.findings_block(group, columns, _check_row, _check_meta, width=width, color=color)
+        assumed = assumed or any_assumed(report, group)
+    if assumed:
+        yield from ["", tg.paint(parts.ASSUMED_NOTE, tg.DIM, color)]
     if not any(counts.values()):
         when = short_day(report.as_of)
         none = f"No late, missed or overdue obligations as of {when}."
-        lines += ["", tg.paint(none, tg.GREEN, color)]
+        yield from ["", tg.paint(none, tg.GREEN, color)]
     if report.findings or report.counts:
         keys = report_keys(report)
         for title, tallies, workers in (
             ("On-time rate by worker", by_worker(report), True),
             ("On-time rate by office", by_office(report), False),
         ):
-            lines += parts.heading(title, color)
-            lines += parts.tally_block(
-                report, tallies, keys, workers=workers, width=width, color=color
-            )
-    return lines
+            yield from parts.heading(title, color)
+            yield from parts.tally_block(report, tallies, keys, workers=workers, width=width, color=color)
 
 
 # --- ppt due: by day -------------------------------------------------------------------------
@@ -117,19 +117,14 @@ def _due_columns(width: int) -> tuple[tg.Column, ...]:
     return _columns(width, tg.Column("responsible"), tg.Column("due"))
 
 
-def _due_groups(findings: list[Finding], report: Report) -> dict[str, list[Finding]]:
-    """Overdue first, then one group per due day ('Tuesday 2026-11-24 (tomorrow)'), then undated."""
-    groups: dict[str, list[Finding]] = {}
-    for f in findings:  # already in due order, so the groups come out in order too
-        if f.status is Status.OVERDUE:
-            title = "Overdue"
-        elif f.due is None:
-            title = "No due date yet"
-        else:
-            when = relative_day(f.due, report.as_of)
-            title = long_day(f.due) + (f" ({when})" if when else "")
-        groups.setdefault(title, []).append(f)
-    return groups
+def _due_heading(f: Finding, as_of: dt.date) -> str:
+    """'Overdue', one heading per due day ('Tuesday 2026-11-24 (tomorrow)'), or undated."""
+    if f.status is Status.OVERDUE:
+        return "Overdue"
+    if f.due is None:
+        return "No due date yet"
+    when = relative_day(f.due, as_of)
+    return long_day(f.due) + (f" ({when})" if when else "")
 
 
 class _DueView:
@@ -171,45 +166,78 @@ class _DueView:
         return f"{who} · due {short_day(f.due) or '(no date)'}{left} · {f.source}"
 
 
-def _worker_line(report: Report, staff_id: str, findings: list[Finding]) -> str:
-    overdue = sum(1 for f in findings if f.status is Status.OVERDUE)
-    upcoming = [f.due for f in findings if f.status is Status.OPEN and f.due is not None]
-    parts_ = [f"{overdue} overdue", f"{sum(1 for f in findings if f.status is Status.OPEN)} open"]
-    if upcoming:
-        when = relative_day(min(upcoming), report.as_of)
-        parts_.append(f"next due {short_day(min(upcoming))}" + (f" ({when})" if when else ""))
+@dataclass
+class _Load:
+    """What one worker has on the due list: overdue, open, and the next open due date."""
+
+    overdue: int = 0
+    open: int = 0
+    next_due: dt.date | None = None
+
+    def add(self, f: Finding) -> None:
+        if f.status is Status.OVERDUE:
+            self.overdue += 1
+        elif f.status is Status.OPEN:
+            self.open += 1
+            if f.due is not None and (self.next_due is None or f.due < self.next_due):
+                self.next_due = f.due
+
+
+def _worker_line(report: Report, staff_id: str, load: _Load) -> str:
+    parts_ = [f"{load.overdue} overdue", f"{load.open} open"]
+    if load.next_due is not None:
+        when = relative_day(load.next_due, report.as_of)
+        parts_.append(f"next due {short_day(load.next_due)}" + (f" ({when})" if when else ""))
     office = report.office_of.get(staff_id)
     return tg.clean(
         f"{person(report, staff_id)}{f', {office}' if office else ''}: {', '.join(parts_)}"
     )
 
 
-def _due(report: Report, options: RenderOptions, width: int) -> list[str]:
+def _due(report: Report, options: RenderOptions, width: int) -> Iterator[str]:
     color = options.color
-    findings = shown(report, options, brief=True)
-    if not findings:
+    findings: Iterable[Finding]
+    if report.ordered is not None:  # already in due order, and read once
+        findings = (f for _, f in report.ordered)
+        empty = not report.ordered
+    else:
+        findings = shown(report, options, brief=True)
+        empty = not findings
+    if empty:
         nothing = f"Nothing open or overdue as of {short_day(report.as_of)}."
-        return [tg.paint(nothing, tg.GREEN, color)]
+        yield tg.paint(nothing, tg.GREEN, color)
+        return
     view = _DueView(report, options.calendar or BusinessCalendar())
-    title = f"Open and overdue obligations as of {short_day(report.as_of)}"
-    lines = [tg.paint(title, tg.BOLD, color)]
+    yield tg.paint(f"Open and overdue obligations as of {short_day(report.as_of)}", tg.BOLD, color)
     columns = _due_columns(width)
-    for heading, group in _due_groups(findings, report).items():
-        lines += parts.heading(heading, color)
-        lines += parts.findings_block(group, columns, view.row, view.meta, width=width, color=color)
-    if any(f.authority == "assumed" for f in findings):
-        lines += ["", tg.paint(parts.ASSUMED_NOTE, tg.DIM, color)]
-    lines.append("")
-    lines += [_worker_line(report, s, group) for s, group in by_responsible(findings).items()]
-    return lines
+    loads: dict[str, _Load] = {}
+    assumed = False
+    # In due order, each heading's findings come together: overdue, then day by day, then undated.
+    for heading, items in itertools.groupby(findings, key=lambda f: _due_heading(f, report.as_of)):
+        group = list(items)
+        for f in group:
+            for staff_id in dict.fromkeys(f.responsible or (UNASSIGNED,)):
+                loads.setdefault(staff_id, _Load()).add(f)
+            assumed = assumed or f.authority == "assumed"
+        yield from parts.heading(heading, color)
+        yield from parts.findings_block(group, columns, view.row, view.meta, width=width, color=color)
+    if assumed:
+        yield from ["", tg.paint(parts.ASSUMED_NOTE, tg.DIM, color)]
+    yield ""
+    yield from (_worker_line(report, s, loads[s]) for s in sorted(loads))
+
+
+def lines(report: Report, options: RenderOptions) -> Iterator[str]:
+    """The table, a line at a time (each ending in a newline), as it is made."""
+    width = options.width or 120
+    view = _check if options.view == "check" else _due
+    for line in view(report, options, width):
+        yield line.rstrip() + "\n"  # trailing blanks only get in a diff's way
+    if report.problems:
+        yield "\n"
+        for p in report.problems:
+            yield tg.paint(tg.clean(p.render()), tg.RED, options.color) + "\n"
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    width = options.width or 120
-    view = _check if options.view == "check" else _due
-    lines = view(report, options, width)
-    if report.problems:
-        lines.append("")
-        lines += [tg.paint(tg.clean(p.render()), tg.RED, options.color) for p in report.problems]
-    # Trailing blanks only get in a diff's way.
-    return "".join(line.rstrip() + "\n" for line in lines)
+    return "".join(lines(report, options))

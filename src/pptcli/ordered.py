@@ -1,0 +1,84 @@
+"""The findings a table prints, put in the table's order as the cases are read.
+
+`ppt check` prints findings per responsible worker, overdue first and then soonest due;
+`ppt due` prints them soonest due. Neither can print a line before the last case is read,
+so the findings wait here, in order, in an external sort (spill.py): memory stays flat from
+a hundred cases to a hundred thousand. Rows are turned into findings only when printed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from pptcli.model.finding import UNASSIGNED, Finding, Status
+from pptcli.rules import RuleSet
+from pptcli.scan import ROW, from_row
+from pptcli.spill import ExternalSort
+
+_STATUS, _DUE, _CASE, _RULE, _SUBJECT, _AUTHORITY, _RESPONSIBLE = (
+    ROW.index(n) for n in ("status", "due", "case", "rule", "subject", "authority", "responsible")
+)
+_OVERDUE = Status.OVERDUE.value
+
+
+def due_key(row: tuple[Any, ...]) -> tuple[object, ...]:
+    """render.base.due_order, on a row: overdue first, then soonest due, undated last."""
+    due = row[_DUE]
+    return (row[_STATUS] != _OVERDUE, due is None, due or dt.date.max, row[_CASE], row[_RULE], row[_SUBJECT])
+
+
+class OrderedFindings:
+    """Findings in print order: by worker then due order (`by_worker`), or due order alone.
+
+    Iterating yields (worker id or None, finding); a duty shared by two workers comes once
+    under each. Equal keys keep the order the rows were added in (file order).
+    """
+
+    def __init__(self, ruleset: RuleSet, *, by_worker: bool, limit: int | None = None) -> None:
+        self._ruleset = ruleset
+        self._by_worker = by_worker
+        self._sort = ExternalSort(limit)
+        self._seq = itertools.count()
+        self._transform: Callable[[Finding], Finding] | None = None
+        self.assumed = False  # whether any finding's deadline rests on an assumption
+        self.rows = 0
+
+    def add(self, rows: Iterable[tuple[Any, ...]], child: tuple[str, dt.date | None]) -> None:
+        add, seq = self._sort.add, self._seq
+        for row in rows:
+            self.rows += 1
+            if row[_AUTHORITY] == "assumed":
+                self.assumed = True
+            key = due_key(row)
+            if self._by_worker:
+                for worker in dict.fromkeys(row[_RESPONSIBLE] or (UNASSIGNED,)):  # a repeated id once
+                    add((worker, key, next(seq), row, child))
+            else:
+                add((None, key, next(seq), row, child))
+
+    def mapped(self, transform: Callable[[Finding], Finding]) -> OrderedFindings:
+        """The same findings, each passed through `transform` as it is read (redaction)."""
+        view = object.__new__(OrderedFindings)
+        view.__dict__.update(self.__dict__)
+        view._transform = transform
+        return view
+
+    def __bool__(self) -> bool:
+        return self.rows > 0
+
+    def __iter__(self) -> Iterator[tuple[str | None, Finding]]:
+        ruleset, transform = self._ruleset, self._transform
+        for worker, _key, _seq, row, child in self._sort:
+            finding = from_row(row, ruleset, child)
+            yield worker, (transform(finding) if transform else finding)
+
+    def groups(self) -> Iterator[tuple[str, list[Finding]]]:
+        """(worker id, that worker's findings in due order), worker ids in order (by_worker)."""
+        for worker, items in itertools.groupby(self, key=lambda item: item[0]):
+            yield worker or UNASSIGNED, [f for _, f in items]
+
+    def close(self) -> None:
+        self._sort.close()

@@ -1,0 +1,88 @@
+"""An external merge sort: items kept in order with flat memory, however many there are.
+
+A statewide table lists about ten findings per case, and they are printed grouped by worker,
+so none can be printed before the last case is read. Holding them all made memory grow with
+the repository (2 GB at 100,000 cases). Here at most `limit` items are held; each time that
+many have come in they are sorted and written to a temporary file as one run, and reading
+merges the runs. The temporary file is anonymous (unlinked as soon as it is made, on POSIX),
+readable only by its owner, and gone when the report ends or the process dies.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import pickle
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+BATCH = 1024  # items per pickle in a run: one read per batch, not per item
+HELD = 65_536  # items held before a run is written: some 50 MB of findings
+
+
+def held_from_environment() -> int | None:
+    """PPT_SPILL_AFTER=N holds at most N items in memory (a smaller memory budget, or tests)."""
+    value = os.environ.get("PPT_SPILL_AFTER", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+class ExternalSort:
+    """Add items in any order; iterate them in sorted order, as often as needed.
+
+    Items are compared as they are (tuples, typically with a unique sequence number before
+    any part that cannot be compared). Sorting is stable in the sense that matters here:
+    equal items are interchangeable.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = max(1, limit or held_from_environment() or HELD)
+        self._held: list[Any] = []
+        self._runs: list[tuple[int, int]] = []  # (offset, batches) of each run in _file
+        self._file: IO[bytes] | None = None
+        self.count = 0
+
+    def add(self, item: Any) -> None:
+        self._held.append(item)
+        self.count += 1
+        if len(self._held) >= self.limit:
+            self._spill()
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _spill(self) -> None:
+        self._held.sort()
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="ppt-")  # noqa: SIM115 - lives as long as self
+        out = self._file
+        out.seek(0, 2)
+        start, batches = out.tell(), 0
+        for i in range(0, len(self._held), BATCH):
+            pickle.dump(self._held[i : i + BATCH], out, protocol=pickle.HIGHEST_PROTOCOL)
+            batches += 1
+        self._runs.append((start, batches))
+        self._held = []
+
+    def _run(self, offset: int, batches: int) -> Iterator[Any]:
+        assert self._file is not None
+        for _ in range(batches):
+            self._file.seek(offset)
+            batch = pickle.load(self._file)  # noqa: S301 - this process wrote it, just now
+            offset = self._file.tell()
+            yield from batch
+
+    def __iter__(self) -> Iterator[Any]:
+        self._held.sort()
+        if not self._runs:
+            return iter(self._held)
+        return heapq.merge(*(self._run(*run) for run in self._runs), self._held)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._held, self._runs = [], []
+
+    def __del__(self) -> None:
+        self.close()
