@@ -177,6 +177,14 @@ def test_a_cache_entry_of_another_shape_is_a_miss(big_repo: Path, tmp_path: Path
     with sqlite3.connect(db) as connection:
         connection.execute("update entry set result = ?, model = ?", (pickle.dumps(("old", "layout")), b"\x80\x04garbage"))
     assert report(big_repo, cache=cache) == reference
+    # Entries of the right shape whose findings, kept apart by status, are damaged.
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("select path, result from entry").fetchall()
+        for path, blob in rows:
+            entry = list(pickle.loads(blob))
+            entry[2] = {status: b"\x80\x04garbage" for status in entry[2]} if path.endswith("0042.yaml") else "not a dict"
+            connection.execute("update entry set result = ? where path = ?", (pickle.dumps(tuple(entry)), path))
+    assert report(big_repo, cache=cache) == reference
 
 
 def test_a_table_whose_findings_wait_on_disk_prints_what_one_held_in_memory_prints(big_repo: Path, tmp_path: Path) -> None:
@@ -216,3 +224,20 @@ def test_the_ordered_table_is_the_table_of_the_findings_sorted_in_memory(big_rep
             for width in (200, 80):  # a line per finding, and cards
                 text = render(ordered, Format.TABLE, view=view, show_all=show_all, redact=redact, width=width, calendar=calendar)
                 assert text == render(held, Format.TABLE, view=view, show_all=show_all, redact=redact, width=width, calendar=calendar)
+
+
+def test_a_finding_rebuilt_from_its_row_is_the_finding() -> None:
+    """scan.from_row fills a Finding through its __dict__ (it is faster than __init__); every
+    field must come out as the engine made it (but the how-it-was-computed lines)."""
+    import dataclasses
+
+    from pptcli import scan
+
+    evaluated = core.evaluate_repository(DEMO, dt.date.fromisoformat(AS_OF))
+    born = {case.case.id: (case.case.child.name, case.case.child.born) for case in evaluated.repo.cases}
+    assert len(evaluated.findings) > 500
+    for finding in evaluated.findings:
+        rebuilt = scan.from_row(scan.to_row(finding), evaluated.ruleset, born[finding.case])
+        expected = dataclasses.replace(finding, explanation=(), child=born[finding.case][0], born=born[finding.case][1])
+        assert vars(rebuilt) == vars(expected)
+        assert rebuilt == finding and hash(rebuilt) == hash(finding)

@@ -17,7 +17,7 @@ from pathlib import Path
 from pptcli import __version__
 
 FOLDER = ".ppt-cache"
-FORMAT = 2  # raised whenever what is stored changes shape, so an older cache is never read
+FORMAT = 3  # raised whenever what is stored changes shape, so an older cache is never read
 _SCHEMA = """
 create table if not exists entry (
     path text primary key,

@@ -9,12 +9,13 @@ cache only skips work whose inputs are unchanged, and outcomes are merged in fil
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from pptcli.summary import Counts
 ROW = ("case", "office", "program", "rule", "authority", "responsible", "accountable", "subject",
        "trigger", "due", "done", "status", "business_days_late", "detail", "file", "line")
 _I = {name: i for i, name in enumerate(ROW)}
+_AT_STATUS = _I["status"]
 assert ROW[3] == "rule" and ROW[8] == "trigger" and ROW[11] == "status"  # to_row and from_row rely on it
 PARALLEL_FROM = 400  # files; below this, starting a second process costs more than it saves
 
@@ -109,9 +111,19 @@ def to_row(f: Finding) -> tuple[Any, ...]:
 _STATUS = {s.value: s for s in Status}
 
 
+_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+_new = object.__new__
+
+
 def from_row(row: tuple[Any, ...], ruleset: RuleSet, child: tuple[str, dt.date | None]) -> Finding:
+    """The finding of a row. A statewide table makes 100,000 of them: filled in through its
+    __dict__, since a frozen dataclass's __init__ sets each of 22 fields by a call (half the
+    cost). Same fields, same values: it has no __post_init__ and no default factory."""
     title, source, quote = ruleset.described(row[3], row[8])  # rule, trigger
-    return Finding(*row[:4], title, source, *row[4:11], _STATUS[row[11]], *row[12:], quote, (), *child)
+    finding = _new(Finding)
+    values = (*row[:4], title, source, *row[4:11], _STATUS[row[11]], *row[12:], quote, (), *child)
+    finding.__dict__.update(zip(_FIELDS, values))
+    return finding
 
 
 def field_of(row: tuple[Any, ...], name: str) -> Any:
@@ -142,7 +154,7 @@ def _model(root: Path, path: Path, rel: str, raw: bytes, cache: Cache | None) ->
     return result
 
 
-def _unpickle(blob: bytes | None, size: int = 8) -> Any:
+def _unpickle(blob: bytes | None, size: int = 7) -> Any:
     """A cached entry, or None when there is none or it cannot be what this version wrote."""
     if blob is None:
         return None
@@ -153,6 +165,17 @@ def _unpickle(blob: bytes | None, size: int = 8) -> Any:
     return value if isinstance(value, tuple) and len(value) == size else None
 
 
+class _Damaged(Exception):
+    """A cached entry that unpickled but whose findings do not: a miss."""
+
+
+# A file's result, as cached: (case id, problems, parts, counts, child, valid, id_at). Its
+# findings are in `parts`, one pickle per status of (position, row) pairs, so a report
+# unpickles only the statuses it prints: the table's late, missed and overdue rows are a
+# quarter of a case's obligations.
+_Entry = tuple[str | None, list[Problem], dict[str, bytes], Counts, tuple[str, dt.date | None], bool, tuple[int, int]]
+
+
 def outcome(setting: Setting, path: Path, keep: Keep, cache: Cache | None) -> Outcome:
     rel = path.relative_to(setting.root).as_posix()
     try:
@@ -161,13 +184,16 @@ def outcome(setting: Setting, path: Path, keep: Keep, cache: Cache | None) -> Ou
         return Outcome(rel, None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")], [])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     entry = _unpickle(cache.result(rel, digest, setting.digest)) if cache is not None else None
-    if entry is None:
-        case_id, problems, rows, child, valid, id_at = _evaluate(setting, path, rel, raw, cache)
-        by_status, counts = _group(rows)
-        entry = (case_id, problems, rows, by_status, counts, child, valid, id_at)
-        if cache is not None:
-            cache.put_result(rel, digest, setting.digest, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-    return _kept(rel, entry, keep)
+    if entry is not None:
+        try:
+            return _kept(rel, entry, keep)
+        except _Damaged:
+            pass
+    case_id, problems, rows, child, valid, id_at = _evaluate(setting, path, rel, raw, cache)
+    entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at)
+    if cache is not None:
+        cache.put_result(rel, digest, setting.digest, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+    return _kept(rel, entry, keep, rows)
 
 
 def _probe(setting: Setting, path: Path, cache: Cache) -> str | None:
@@ -183,38 +209,72 @@ def _cached(setting: Setting, path: Path, digest: str, keep: Keep, cache: Cache)
     """The outcome of a file _probe found cached (evaluated here should the entry be gone)."""
     rel = path.relative_to(setting.root).as_posix()
     entry = _unpickle(cache.result(rel, digest, setting.digest))
-    return outcome(setting, path, keep, cache) if entry is None else _kept(rel, entry, keep)
+    if entry is not None:
+        try:
+            return _kept(rel, entry, keep)
+        except _Damaged:
+            pass
+    return outcome(setting, path, keep, cache)
 
 
-def _kept(rel: str, entry: tuple[Any, ...], keep: Keep) -> Outcome:
-    """What a report takes from one file's cached or fresh result."""
-    case_id, problems, rows, by_status, counts, child, valid, id_at = entry
+def _pack(rows: list[tuple[Any, ...]]) -> dict[str, bytes]:
+    groups: dict[str, list[tuple[int, tuple[Any, ...]]]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(row[_AT_STATUS], []).append((i, row))
+    return {status: pickle.dumps(pairs, protocol=pickle.HIGHEST_PROTOCOL) for status, pairs in groups.items()}
+
+
+def _unpack(parts: dict[str, bytes], statuses: Iterable[str]) -> list[tuple[Any, ...]]:
+    """The rows of these statuses, in the order the file gave them."""
+    pairs: list[tuple[int, tuple[Any, ...]]] = []
+    try:
+        for status in statuses:
+            blob = parts.get(status)
+            if blob is not None:
+                pairs += pickle.loads(blob)
+        pairs.sort(key=_position)
+        return [row for _, row in pairs]
+    except Exception as exc:  # noqa: BLE001 - a damaged entry is a cache miss, never a failure
+        raise _Damaged from exc
+
+
+def _position(pair: tuple[int, tuple[Any, ...]]) -> int:
+    return pair[0]
+
+
+def _kept(rel: str, entry: _Entry, keep: Keep, rows: list[tuple[Any, ...]] | None = None) -> Outcome:
+    """What a report takes from one file's result: cached (rows unpickled only for the
+    statuses it looks at) or just evaluated (`rows`, all of them)."""
+    case_id, problems, parts, counts, child, valid, id_at = entry
+    if not isinstance(parts, dict):
+        raise _Damaged
+
+    def pick(statuses: frozenset[str] | None) -> list[tuple[Any, ...]]:
+        if rows is not None:
+            return rows if statuses is None else [r for r in rows if r[_AT_STATUS] in statuses]
+        return _unpack(parts, parts if statuses is None else statuses)
+
     result = Outcome(rel, case_id, problems, [], child=child, valid=valid, id_at=id_at)
     if keep.unfiltered and keep.statuses is not None:
         result.counts = counts
-        picked = sorted(i for status in keep.statuses for i in by_status.get(status, ()))
-        result.kept = [rows[i] for i in picked if keep.keeps(rows[i])]
+        result.kept = [row for row in pick(keep.statuses) if keep.keeps(row)]
         return result
-    if keep.only is not None:
-        rows = [rows[i] for i in sorted(i for status in keep.only for i in by_status.get(status, ()))]
-    for row in rows:
+    for row in pick(keep.only):
         if keep.counts(row):
-            result.counts.add(row[_I["status"]], row[_I["responsible"]], row[_I["office"]])
+            result.counts.add(row[_AT_STATUS], row[_I["responsible"]], row[_I["office"]])
             if keep.keeps(row):
                 result.kept.append(row)
     return result
 
 
-def _group(rows: list[tuple[Any, ...]]) -> tuple[dict[str, list[int]], Counts]:
-    """Where each status's findings are among a file's rows, and counts of all but n/a."""
-    by_status: dict[str, list[int]] = {}
+def _counts(rows: list[tuple[Any, ...]]) -> Counts:
+    """Counts of a file's findings, all but n/a."""
     counts = Counts()
-    for i, row in enumerate(rows):
-        status = row[_I["status"]]
-        by_status.setdefault(status, []).append(i)
+    for row in rows:
+        status = row[_AT_STATUS]
         if status != Status.NA.value:
             counts.add(status, row[_I["responsible"]], row[_I["office"]])
-    return by_status, counts
+    return counts
 
 
 _Evaluated = tuple[str | None, list[Problem], list[tuple[Any, ...]], tuple[str, dt.date | None], bool, tuple[int, int]]

@@ -58,11 +58,11 @@ class Counts:
         counter[status] += 1
 
     def merge(self, other: Counts) -> None:
-        self.status.update(other.status)
+        _add(self.status, other.status)
         for mine, theirs in ((self.worker, other.worker), (self.office, other.office)):
             for key, counter in theirs.items():
                 if key in mine:
-                    mine[key].update(counter)
+                    _add(mine[key], counter)
                 else:
                     mine[key] = Counter(counter)
 
@@ -78,6 +78,14 @@ class Counts:
 
     def row(self, counter: Counter[str]) -> dict[str, int]:
         return {str(k): counter.get(str(k), 0) for k in self.keys()}
+
+
+def _add(mine: Counter[str], theirs: Counter[str]) -> None:
+    """mine.update(theirs) without Counter.update's checks: a statewide report merges the
+    counts of every file, some 40,000 counters."""
+    get = mine.get
+    for key, n in theirs.items():
+        mine[key] = get(key, 0) + n
 
 
 def counts_of(report: Report) -> Counts:
