@@ -48,3 +48,33 @@ def test_the_limit_comes_from_the_environment(monkeypatch: object) -> None:
     assert ExternalSort().limit == 3
     monkeypatch.setenv("PPT_SPILL_AFTER", "none")
     assert ExternalSort().limit == 65_536
+
+
+# --- The print order of a table, as one string (ordered.due_key) ---------------------------
+
+texts = st.text(alphabet=st.sampled_from(["\0", "\1", "0", "1", "a", "b", "é", "-"]), max_size=4)
+
+
+def a_row(status: str, due: dt.date | None, case: str, rule: str, subject: str) -> tuple[object, ...]:
+    from pptcli.scan import ROW
+
+    values = {"status": status, "due": due, "case": case, "rule": rule, "subject": subject}
+    return tuple(values.get(name) for name in ROW)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(texts, st.sampled_from(["overdue", "late", "open"]), st.none() | st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)), texts, texts, texts), min_size=2, max_size=30))
+def test_the_string_key_sorts_rows_as_the_tuple_of_their_fields_does(rows: list[tuple[str, str, dt.date | None, str, str, str]]) -> None:
+    from pptcli.ordered import _field, due_key
+
+    def as_tuple(r: tuple[str, str, dt.date | None, str, str, str]) -> tuple[object, ...]:
+        worker, status, due, case, rule, subject = r
+        return (worker, status != "overdue", due is None, due or dt.date.max, case, rule, subject)
+
+    def as_string(r: tuple[str, str, dt.date | None, str, str, str]) -> str:
+        worker, *fields = r
+        return _field(worker) + due_key(a_row(*fields))  # type: ignore[arg-type]
+
+    for a in rows:
+        for b in rows:
+            assert (as_tuple(a) < as_tuple(b)) == (as_string(a) < as_string(b)), (a, b)

@@ -24,10 +24,28 @@ _STATUS, _DUE, _CASE, _RULE, _SUBJECT, _AUTHORITY, _RESPONSIBLE = (
 _OVERDUE = Status.OVERDUE.value
 
 
-def due_key(row: tuple[Any, ...]) -> tuple[object, ...]:
-    """render.base.due_order, on a row: overdue first, then soonest due, undated last."""
+def due_key(row: tuple[Any, ...]) -> str:
+    """render.base.due_order of a row (overdue first, then soonest due, undated last; then
+    case, rule, subject), as one string that sorts the same: comparing strings is one C call,
+    comparing tuples of six fields was most of the time a large table took to sort.
+
+    The flags and the ISO date have fixed widths (case dates lie in 1900-2199); each text
+    field ends with NUL NUL, and a NUL inside one becomes NUL SOH, so a field that is a
+    prefix of another still sorts first, as in a tuple.
+    """
     due = row[_DUE]
-    return (row[_STATUS] != _OVERDUE, due is None, due or dt.date.max, row[_CASE], row[_RULE], row[_SUBJECT])
+    return "".join((
+        "1" if row[_STATUS] != _OVERDUE else "0",
+        "1" if due is None else "0",
+        "9999-12-31" if due is None else due.isoformat(),
+        _field(row[_CASE]),
+        _field(row[_RULE]),
+        _field(row[_SUBJECT]),
+    ))
+
+
+def _field(text: str) -> str:
+    return (text.replace("\0", "\0\1") if "\0" in text else text) + "\0\0"
 
 
 class OrderedFindings:
@@ -55,9 +73,9 @@ class OrderedFindings:
             key = due_key(row)
             if self._by_worker:
                 for worker in dict.fromkeys(row[_RESPONSIBLE] or (UNASSIGNED,)):  # a repeated id once
-                    add((worker, key, next(seq), row, child))
+                    add((_field(worker) + key, next(seq), worker, row, child))
             else:
-                add((None, key, next(seq), row, child))
+                add((key, next(seq), None, row, child))
 
     def mapped(self, transform: Callable[[Finding], Finding]) -> OrderedFindings:
         """The same findings, each passed through `transform` as it is read (redaction)."""
@@ -71,7 +89,7 @@ class OrderedFindings:
 
     def __iter__(self) -> Iterator[tuple[str | None, Finding]]:
         ruleset, transform = self._ruleset, self._transform
-        for worker, _key, _seq, row, child in self._sort:
+        for _key, _seq, worker, row, child in self._sort:
             finding = from_row(row, ruleset, child)
             yield worker, (transform(finding) if transform else finding)
 

@@ -334,7 +334,9 @@ def outcomes(setting: Setting, paths: Sequence[Path], keep: Keep, cache_path: Pa
             return
         import multiprocessing
 
-        size = max(50, len(misses) // (jobs * 8))
+        # A chunk's outcomes are held by the worker, then by this process until read: at most
+        # 200 files' worth, so memory does not grow with the repository.
+        size = max(20, min(200, len(misses) // (jobs * 8)))
         chunks = [misses[i : i + size] for i in range(0, len(misses), size)]
         context = multiprocessing.get_context("fork")
         if cache is not None:

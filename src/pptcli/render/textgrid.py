@@ -70,9 +70,7 @@ def grid(columns: Sequence[Column], rows: Iterable[Sequence[Cell]], *, color: bo
     if len(keep) < len(columns):
         columns = [columns[i] for i in keep]
         table = [([t[i] for i in keep], [s[i] for i in keep], w and [w[i] for i in keep]) for t, s, w in table]
-    widths = [
-        max((w[i] if w else len(t[i]) for t, _, w in table), default=0) for i in range(len(columns))
-    ]
+    widths = _widths(table, len(columns))
     widths = [max(min(w, c.cap or w), width(c.header)) for c, w in zip(columns, widths)]
     starts = [sum(widths[:i]) + GAP * i for i in range(len(widths))]
     stops = [(c.right, start, start + w) for c, start, w in zip(columns, starts, widths)]
@@ -81,6 +79,16 @@ def grid(columns: Sequence[Column], rows: Iterable[Sequence[Cell]], *, color: bo
 
 
 _Measured = tuple[list[str], list[str], list[int] | None]  # texts, styles, widths (None: their lengths)
+
+
+def _widths(table: list[_Measured], count: int) -> list[int]:
+    """The widest value of each column (plain rows by column, in C: len over a zip)."""
+    plain = [texts for texts, _, measured in table if measured is None]
+    widths = [max(map(len, column)) for column in zip(*plain)] if plain else [0] * count
+    for _, _, measured in table:
+        if measured is not None:
+            widths = [max(a, b) for a, b in zip(widths, measured)]
+    return widths
 
 
 def _measure(row: Sequence[Cell]) -> _Measured:
