@@ -272,7 +272,7 @@ class FuzzRepository:
         return Read(tuple(findings), tuple(sorted({*repo.problems, *found})))
 
     def streaming(self) -> Read:
-        outcomes = [scan.outcome(self.setting, path, self.keep, None) for path in self.files]
+        outcomes = [scan.outcome(self.setting, path.relative_to(self.root).as_posix(), self.keep, None) for path in self.files]
         keeping: list[scan.Outcome] = []
         problems = scan.merge(iter(outcomes), keeping.append)[1]  # counts, problems, valid, ids
         findings = [scan.from_row(row, self.ruleset, o.child) for o in keeping for row in o.kept]

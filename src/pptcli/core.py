@@ -139,17 +139,19 @@ class Run:
     tick: Callable[[int], Callable[[], None]] | None = None  # progress: total -> per-file callback
 
 
-def _setting(path: Path, as_of: dt.date) -> tuple[scan.Setting, list[Path], list[Problem], Evaluated]:
-    """Settings, rules and the case files of a report; nothing read from the cases yet."""
+def _setting(path: Path, as_of: dt.date) -> tuple[scan.Setting, list[str], list[Problem], Evaluated]:
+    """Settings, rules and the case files of a report (their paths in the repository, with
+    /); nothing read from the cases yet."""
     root = find_root(path)
     settings, staff, has_staff, calendar, problems = load_settings(root)
     ruleset = ruleset_for(root, settings)
     repo = Repository(root, settings, staff, has_staff, calendar, (), ())
-    files = unique_files(root.resolve(), [path], problems, settings)
+    real_root = root.resolve()
+    files = [p.relative_to(real_root).as_posix() for p in unique_files(real_root, [path], problems, settings)]
     bare = Evaluated(repo, ruleset, (), ())
     policy, found = _policy(root, repo, ruleset)
     digest = scan.setting_digest(root, ruleset, as_of, policy)
-    setting = scan.Setting(root.resolve(), ruleset, settings, staff, has_staff, calendar, policy, as_of, digest)
+    setting = scan.Setting(real_root, ruleset, settings, staff, has_staff, calendar, policy, as_of, digest)
     return setting, files, [*problems, *ruleset.problems, *found], bare
 
 

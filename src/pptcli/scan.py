@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,8 +176,9 @@ class _Damaged(Exception):
 _Entry = tuple[str | None, list[Problem], dict[str, bytes], Counts, tuple[str, dt.date | None], bool, tuple[int, int]]
 
 
-def outcome(setting: Setting, path: Path, keep: Keep, cache: Cache | None) -> Outcome:
-    rel = path.relative_to(setting.root).as_posix()
+def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outcome:
+    """The outcome of the case file at `rel` (its path in the repository, with /)."""
+    path = setting.root / rel
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -196,25 +197,24 @@ def outcome(setting: Setting, path: Path, keep: Keep, cache: Cache | None) -> Ou
     return _kept(rel, entry, keep, rows)
 
 
-def _probe(setting: Setting, path: Path, cache: Cache) -> str | None:
+def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
     """The digest of a file whose result is cached, or None when it must be evaluated."""
     try:
-        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        digest = hashlib.blake2b((setting.root / rel).read_bytes(), digest_size=16).hexdigest()
     except OSError:
         return None
-    return digest if cache.has_result(path.relative_to(setting.root).as_posix(), digest, setting.digest) else None
+    return digest if cache.has_result(rel, digest, setting.digest) else None
 
 
-def _cached(setting: Setting, path: Path, digest: str, keep: Keep, cache: Cache) -> Outcome:
+def _cached(setting: Setting, rel: str, digest: str, keep: Keep, cache: Cache) -> Outcome:
     """The outcome of a file _probe found cached (evaluated here should the entry be gone)."""
-    rel = path.relative_to(setting.root).as_posix()
     entry = _unpickle(cache.result(rel, digest, setting.digest))
     if entry is not None:
         try:
             return _kept(rel, entry, keep)
         except _Damaged:
             pass
-    return outcome(setting, path, keep, cache)
+    return outcome(setting, rel, keep, cache)
 
 
 def _pack(rows: list[tuple[Any, ...]]) -> dict[str, bytes]:
@@ -304,33 +304,34 @@ def _init(setting: Setting, keep: Keep, cache_path: Path | None) -> None:
     _WORK = (setting, keep, cache_path)
 
 
-def _chunk(paths: Sequence[Path]) -> list[Outcome]:
+def _chunk(rels: Sequence[str]) -> list[Outcome]:
     assert _WORK is not None
     setting, keep, cache_path = _WORK
     cache = Cache.open(cache_path) if cache_path else None
     try:
-        return [outcome(setting, p, keep, cache) for p in paths]
+        return [outcome(setting, rel, keep, cache) for rel in rels]
     finally:
         if cache is not None:
             cache.close()
 
 
-def outcomes(setting: Setting, paths: Sequence[Path], keep: Keep, cache_path: Path | None, *, jobs: int | None = None) -> Iterator[Outcome]:
-    """Outcomes of the files, in the order given, on up to `jobs` processes. Files whose
+def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path | None, *, jobs: int | None = None) -> Iterator[Outcome]:
+    """Outcomes of the files (paths in the repository, with /: a list of 100,000 strings
+    takes a fifth of the memory of as many Path objects), in the order given, on up to `jobs` processes. Files whose
     result is cached are served here; only the others are shared out, and only when there
     are enough of them to pay for starting processes (a warm run starts none)."""
     jobs = jobs or _jobs_from_environment() or min(2, os.cpu_count() or 1)
-    if jobs <= 1 or len(paths) < PARALLEL_FROM or not _can_fork():
+    if jobs <= 1 or len(rels) < PARALLEL_FROM or not _can_fork():
         _init(setting, keep, cache_path)
-        yield from _chunk(paths)
+        yield from _chunk(rels)
         return
     cache = Cache.open(cache_path) if cache_path else None
     try:
-        digests = [_probe(setting, p, cache) for p in paths] if cache is not None else [None] * len(paths)
-        misses = [p for p, d in zip(paths, digests) if d is None]
+        digests = [_probe(setting, rel, cache) for rel in rels] if cache is not None else [None] * len(rels)
+        misses = [rel for rel, d in zip(rels, digests) if d is None]
         if len(misses) < PARALLEL_FROM:
-            for path, digest in zip(paths, digests):
-                yield _cached(setting, path, digest, keep, cache) if digest and cache else outcome(setting, path, keep, cache)
+            for rel, digest in zip(rels, digests):
+                yield _cached(setting, rel, digest, keep, cache) if digest and cache else outcome(setting, rel, keep, cache)
             return
         import multiprocessing
 
@@ -345,8 +346,8 @@ def outcomes(setting: Setting, paths: Sequence[Path], keep: Keep, cache_path: Pa
         with context.Pool(jobs, initializer=_init, initargs=(setting, keep, cache_path)) as pool:
             cache = Cache.open(cache_path) if cache_path else None
             evaluated = itertools.chain.from_iterable(pool.imap(_chunk, chunks))
-            for path, digest in zip(paths, digests):
-                yield _cached(setting, path, digest, keep, cache) if digest and cache else next(evaluated)
+            for rel, digest in zip(rels, digests):
+                yield _cached(setting, rel, digest, keep, cache) if digest and cache else next(evaluated)
     finally:
         if cache is not None:
             cache.close()
@@ -364,7 +365,7 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def merge(results: Iterator[Outcome], take: Callable[[Outcome], None], on_each: Callable[[], None] | None = None) -> tuple[Counts, list[Problem], int, set[str]]:
+def merge(results: Iterator[Outcome], take: Callable[[Outcome], None], on_each: Callable[[], None] | None = None) -> tuple[Counts, list[Problem], int, Collection[str]]:
     """Counts of all, problems, valid cases and case ids; each outcome with kept findings goes
     to `take`, in order. A case id used by an earlier file makes a later file a problem, and
     its findings do not count."""
@@ -387,4 +388,4 @@ def merge(results: Iterator[Outcome], take: Callable[[Outcome], None], on_each: 
         counts.merge(result.counts)
         if result.kept:
             take(result)
-    return counts, problems, valid, set(first)
+    return counts, problems, valid, first.keys()
