@@ -692,3 +692,23 @@ def test_narrow_terminal_gets_one_entry_per_finding_instead_of_a_squeezed_table(
     assert "screen_completed not recorded" in carmen
     due = render(DUE, Format.TABLE, view="due", width=80)
     assert "Carmen Rivera (c.rivera) · due Mon 2026-11-30 · 3 business days left" in due
+
+
+def test_a_grid_fitted_in_batches_then_printed_is_the_grid_of_the_rows_in_hand() -> None:
+    """textgrid.Grid, which the due table uses to read a block twice from disk: fitted a few
+    rows at a time, it lays out the text `grid` does with every row at once."""
+    from pptcli.render import textgrid as tg
+
+    columns = (tg.Column("case"), tg.Column("child", optional=True), tg.Column("days", right=True), tg.Column("subject", cap=8), tg.Column("detail"))
+    rows = [
+        ("CON-1", "", "3", "short", "a"),
+        ("CON-22", "", ("12", tg.RED), "a subject longer than its cap", ""),
+        ("KEE-333", "", "", "漢字の件名", "wide"),
+        ("MAN-4", "", "1", "tab\there", "control"),
+        ("NAS-55555", "", "100", "x", ""),
+    ]
+    for color in (False, True):
+        for batch in (1, 2, 3, 100):
+            layout = tg.Grid(columns, color=color)
+            layout.fit(rows, batch=batch)
+            assert list(layout.lines(rows)) == tg.grid(columns, rows, color=color), (color, batch)

@@ -205,9 +205,12 @@ def test_a_table_whose_findings_wait_on_disk_prints_what_one_held_in_memory_prin
         assert held.stdout.count("\n") > 150, args  # findings enough for three runs of 50 or more
 
 
-def test_the_ordered_table_is_the_table_of_the_findings_sorted_in_memory(big_repo: Path) -> None:
+@pytest.mark.parametrize("spill_after", ["", "40"])
+def test_the_ordered_table_is_the_table_of_the_findings_sorted_in_memory(big_repo: Path, spill_after: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The table printed from Report.ordered (findings kept in print order as the files are
-    read) against the same table printed from every finding held and sorted at the end."""
+    read; with PPT_SPILL_AFTER=40, on disk and read twice by the due view) against the same
+    table printed from every finding held and sorted at the end, in lines and in cards."""
+    monkeypatch.setenv("PPT_SPILL_AFTER", spill_after)
     from pptcli.render import Format, render
 
     day = dt.date.fromisoformat(AS_OF)
@@ -220,6 +223,7 @@ def test_the_ordered_table_is_the_table_of_the_findings_sorted_in_memory(big_rep
     for view, show_all, make in reports:
         (held, calendar), (ordered, _) = make(False), make(True)
         assert held.ordered is None and ordered.ordered and ordered.findings == ()
+        assert ordered.ordered.spilled == bool(spill_after)
         for redact in (False, True):
             for width in (200, 80):  # a line per finding, and cards
                 text = render(ordered, Format.TABLE, view=view, show_all=show_all, redact=redact, width=width, calendar=calendar)

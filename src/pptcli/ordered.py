@@ -87,6 +87,12 @@ class OrderedFindings:
     def __bool__(self) -> bool:
         return self.rows > 0
 
+    @property
+    def spilled(self) -> bool:
+        """Whether the findings wait on disk: then a table reads them twice rather than
+        holding a block of them (ppt due's overdue block is a third of a repository's)."""
+        return self._sort.spilled
+
     def __iter__(self) -> Iterator[tuple[str | None, Finding]]:
         ruleset, transform = self._ruleset, self._transform
         for _key, _seq, worker, row, child in self._sort:

@@ -17,7 +17,6 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-BATCH = 1024  # items per pickle in a run: one read per batch, not per item
 HELD = 65_536  # items held before a run is written: some 50 MB of findings
 
 
@@ -37,6 +36,9 @@ class ExternalSort:
 
     def __init__(self, limit: int | None = None) -> None:
         self.limit = max(1, limit or held_from_environment() or HELD)
+        # Items per pickle in a run, read one batch at a time: merging holds a batch of each
+        # run, 1/64 of the limit per run (16 runs for a million items held 65,536 at a time).
+        self.batch = max(16, self.limit // 64)
         self._held: list[Any] = []
         self._runs: list[tuple[int, int]] = []  # (offset, batches) of each run in _file
         self._file: IO[bytes] | None = None
@@ -51,6 +53,11 @@ class ExternalSort:
     def __len__(self) -> int:
         return self.count
 
+    @property
+    def spilled(self) -> bool:
+        """Whether runs were written to disk (else every item is held)."""
+        return bool(self._runs)
+
     def _spill(self) -> None:
         self._held.sort()
         if self._file is None:
@@ -58,8 +65,8 @@ class ExternalSort:
         out = self._file
         out.seek(0, 2)
         start, batches = out.tell(), 0
-        for i in range(0, len(self._held), BATCH):
-            pickle.dump(self._held[i : i + BATCH], out, protocol=pickle.HIGHEST_PROTOCOL)
+        for i in range(0, len(self._held), self.batch):
+            pickle.dump(self._held[i : i + self.batch], out, protocol=pickle.HIGHEST_PROTOCOL)
             batches += 1
         self._runs.append((start, batches))
         self._held = []

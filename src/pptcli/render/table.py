@@ -196,14 +196,13 @@ def _worker_line(report: Report, staff_id: str, load: _Load) -> str:
 
 def _due(report: Report, options: RenderOptions, width: int) -> Iterator[str]:
     color = options.color
-    findings: Iterable[Finding]
-    if report.ordered is not None:  # already in due order, and read once
-        findings = (f for _, f in report.ordered)
-        empty = not report.ordered
-    else:
-        findings = shown(report, options, brief=True)
-        empty = not findings
-    if empty:
+    ordered = report.ordered
+    held = shown(report, options, brief=True) if ordered is None else []
+
+    def findings() -> Iterator[Finding]:  # in due order; read once, or twice when on disk
+        return iter(held) if ordered is None else (f for _, f in ordered)
+
+    if not (held if ordered is None else ordered):
         nothing = f"Nothing open or overdue as of {short_day(report.as_of)}."
         yield tg.paint(nothing, tg.GREEN, color)
         return
@@ -212,15 +211,32 @@ def _due(report: Report, options: RenderOptions, width: int) -> Iterator[str]:
     columns = _due_columns(width)
     loads: dict[str, _Load] = {}
     assumed = False
-    # In due order, each heading's findings come together: overdue, then day by day, then undated.
-    for heading, items in itertools.groupby(findings, key=lambda f: _due_heading(f, report.as_of)):
-        group = list(items)
-        for f in group:
+
+    def tally(items: Iterable[Finding]) -> Iterator[Finding]:
+        nonlocal assumed
+        for f in items:
             for staff_id in dict.fromkeys(f.responsible or (UNASSIGNED,)):
                 loads.setdefault(staff_id, _Load()).add(f)
             assumed = assumed or f.authority == "assumed"
-        yield from parts.heading(heading, color)
-        yield from parts.findings_block(group, columns, view.row, view.meta, width=width, color=color)
+            yield f
+
+    def heading_of(f: Finding) -> str:
+        return _due_heading(f, report.as_of)
+
+    # In due order, each heading's findings come together: overdue, then day by day, then undated.
+    if ordered is not None and ordered.spilled:  # a block may be too large to hold: read twice
+        blocks: dict[str, parts.Block] = {}
+        for heading, items in itertools.groupby(tally(findings()), key=heading_of):
+            blocks[heading] = parts.Block(columns, view.row, view.meta, width=width, color=color)
+            blocks[heading].fit(items)
+        for heading, items in itertools.groupby(findings(), key=heading_of):
+            yield from parts.heading(heading, color)
+            yield from blocks[heading].lines(items)
+    else:
+        for heading, items in itertools.groupby(tally(findings()), key=heading_of):
+            group = list(items)
+            yield from parts.heading(heading, color)
+            yield from parts.findings_block(group, columns, view.row, view.meta, width=width, color=color)
     if assumed:
         yield from ["", tg.paint(parts.ASSUMED_NOTE, tg.DIM, color)]
     yield ""

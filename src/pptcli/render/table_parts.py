@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from pptcli.model.finding import Finding, Report, Status
 from pptcli.render import textgrid as tg
@@ -45,24 +45,22 @@ def heading(title: str, color: bool) -> list[str]:
     return ["", tg.paint(tg.clean(title), tg.BOLD, color)]
 
 
-def _cards(findings: list[Finding], meta: Meta, color: bool) -> list[str]:
-    """One entry per finding: the status, then what, when and why on up to three lines."""
-    pad = max(len(str(f.status)) for f in findings) + 1
+def _cards(findings: Iterable[Finding], meta: Meta, color: bool, pad: int) -> Iterator[str]:
+    """One entry per finding: the status, then what, when and why on up to three lines;
+    `pad` is one more than the block's longest status."""
     under = " " * pad
-    lines = []
     for f in findings:
         what = f"{f.case}" + (f" ({f.child})" if f.child else "") + f"  {f.rule}  {f.subject}"
         word = str(f.status)
-        lines.append(
-            tg.paint(word, STYLE[f.status], color) + " " * (pad - len(word)) + tg.clean(what)
-        )
+        yield tg.paint(word, STYLE[f.status], color) + " " * (pad - len(word)) + tg.clean(what)
         when = under + tg.paint(tg.clean(meta(f)), tg.DIM, color)
-        lines.append(
-            when + ("  " + tg.paint("ASSUMED", ASSUMED, color) if f.authority == "assumed" else "")
-        )
+        yield when + ("  " + tg.paint("ASSUMED", ASSUMED, color) if f.authority == "assumed" else "")
         if f.detail:
-            lines.append(under + tg.clean(f.detail))
-    return lines
+            yield under + tg.clean(f.detail)
+
+
+def _pad(findings: Iterable[Finding]) -> int:
+    return max((len(str(f.status)) for f in findings), default=0) + 1
 
 
 def findings_block(
@@ -76,8 +74,30 @@ def findings_block(
 ) -> list[str]:
     """A line per finding under a header, or cards when the terminal is too narrow."""
     if width < NARROW:
-        return _cards(findings, meta, color)
+        return list(_cards(findings, meta, color, _pad(findings)))
     return tg.grid(columns, map(row, findings), color=color)
+
+
+class Block:
+    """A findings block too large to hold, read twice: `fit` every finding, then print
+    them with `lines`. The text is findings_block's."""
+
+    def __init__(self, columns: Sequence[tg.Column], row: Row, meta: Meta, *, width: int, color: bool) -> None:
+        self.row, self.meta, self.color = row, meta, color
+        self.cards = width < NARROW
+        self.grid = tg.Grid(columns, color=color)
+        self.pad = 1
+
+    def fit(self, findings: Iterable[Finding]) -> None:
+        if self.cards:
+            self.pad = max(self.pad, _pad(findings))
+        else:
+            self.grid.fit(map(self.row, findings))
+
+    def lines(self, findings: Iterable[Finding]) -> Iterator[str]:
+        if self.cards:
+            return _cards(findings, self.meta, self.color, self.pad)
+        return self.grid.lines(map(self.row, findings))
 
 
 def rate(t: Tally) -> str:

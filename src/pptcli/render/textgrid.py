@@ -9,7 +9,7 @@ the end of the line. Colour is plain ANSI SGR, added only when asked for.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 GAP = 2  # spaces between columns
@@ -65,20 +65,73 @@ def _split(cell: Cell) -> tuple[str, str, int]:
 
 def grid(columns: Sequence[Column], rows: Iterable[Sequence[Cell]], *, color: bool) -> list[str]:
     """A header line and one line per row, every value in full."""
+    layout = Grid(columns, color=color)
     table = [_measure(row) for row in rows]
-    keep = [i for i, c in enumerate(columns) if not c.optional or any(texts[i] for texts, _, _ in table)]
-    if len(keep) < len(columns):
-        columns = [columns[i] for i in keep]
-        table = [([t[i] for i in keep], [s[i] for i in keep], w and [w[i] for i in keep]) for t, s, w in table]
-    widths = _widths(table, len(columns))
-    widths = [max(min(w, c.cap or w), width(c.header)) for c, w in zip(columns, widths)]
-    starts = [sum(widths[:i]) + GAP * i for i in range(len(widths))]
-    stops = [(c.right, start, start + w) for c, start, w in zip(columns, starts, widths)]
-    header = _line([_split(c.header) for c in columns], stops, color)
-    return [INDENT + paint(header[len(INDENT) :], BOLD, color)] + _lines(table, columns, widths, stops, color)
+    layout.fit_measured(table)
+    return list(layout.lines_measured(table))
 
 
 _Measured = tuple[list[str], list[str], list[int] | None]  # texts, styles, widths (None: their lengths)
+
+
+class Grid:
+    """Columns sized to fit every row they are given, then rows laid out in them.
+
+    `grid` does both with the rows in hand. A block too large to hold is read twice instead:
+    `fit` every row, then print each with `lines`; the text is the same.
+    """
+
+    def __init__(self, columns: Sequence[Column], *, color: bool) -> None:
+        self.columns = list(columns)
+        self.color = color
+        self._widths = [0] * len(self.columns)
+        self._filled = [not c.optional for c in self.columns]  # optional columns left out when empty
+
+    def fit(self, rows: Iterable[Sequence[Cell]], batch: int = 4096) -> None:
+        chunk: list[_Measured] = []
+        for row in rows:
+            chunk.append(_measure(row))
+            if len(chunk) >= batch:
+                self.fit_measured(chunk)
+                chunk = []
+        self.fit_measured(chunk)
+
+    def fit_measured(self, table: list[_Measured]) -> None:
+        if not table:
+            return
+        self._widths = [max(a, b) for a, b in zip(self._widths, _widths(table, len(self.columns)))]
+        self._filled = [done or any(texts[i] for texts, _, _ in table) for i, done in enumerate(self._filled)]
+
+    def lines(self, rows: Iterable[Sequence[Cell]]) -> Iterator[str]:
+        return self.lines_measured(_measure(row) for row in rows)
+
+    def lines_measured(self, table: Iterable[_Measured]) -> Iterator[str]:
+        """The header, then each row: without colour, a plain row whose values all fit their
+        columns is one str.format (the text `_line` makes, with padding where it leaves an
+        empty cell); others, and every row in colour, go through `_line`."""
+        keep = [i for i, filled in enumerate(self._filled) if filled]
+        columns = [self.columns[i] for i in keep]
+        widths = [max(min(self._widths[i], c.cap or self._widths[i]), width(c.header)) for i, c in zip(keep, columns)]
+        starts = [sum(widths[:i]) + GAP * i for i in range(len(widths))]
+        stops = [(c.right, start, start + w) for c, start, w in zip(columns, starts, widths)]
+        color = self.color
+        header = _line([_split(c.header) for c in columns], stops, color)
+        yield INDENT + paint(header[len(INDENT) :], BOLD, color)
+        last = len(columns) - 1
+        layout = INDENT + (" " * GAP).join(
+            f"{{:>{w}}}" if c.right else "{}" if i == last else f"{{:<{w}}}" for i, (c, w) in enumerate(zip(columns, widths))
+        )
+        capped = [i for i, c in enumerate(columns) if c.cap is not None]
+        every = len(keep) == len(self.columns)
+        for texts, styles, measured in table:
+            if not every:
+                texts, styles = [texts[i] for i in keep], [styles[i] for i in keep]
+                measured = measured and [measured[i] for i in keep]
+            if not color and measured is None and not any(len(texts[i]) > widths[i] for i in capped):
+                yield layout.format(*texts)
+            else:  # in colour, a value wider than its column, or wider on screen than it is long
+                sizes = measured or [len(t) for t in texts]
+                yield _line(list(zip(texts, styles, sizes)), stops, color)
 
 
 def _widths(table: list[_Measured], count: int) -> list[int]:
@@ -101,31 +154,6 @@ def _measure(row: Sequence[Cell]) -> _Measured:
         return texts, styles, None
     cells = [_split(c) for c in row]
     return [c[0] for c in cells], styles, [c[2] for c in cells]
-
-
-def _lines(
-    table: list[_Measured],
-    columns: Sequence[Column],
-    widths: list[int],
-    stops: Sequence[tuple[bool, int, int]],
-    color: bool,
-) -> list[str]:
-    """The rows. Without colour, a plain row whose values all fit their columns is one
-    str.format (the text `_line` makes, with padding where it leaves an empty cell); others,
-    and every row in colour, go through `_line`."""
-    last = len(columns) - 1
-    layout = INDENT + (" " * GAP).join(
-        f"{{:>{w}}}" if c.right else "{}" if i == last else f"{{:<{w}}}" for i, (c, w) in enumerate(zip(columns, widths))
-    )
-    capped = [i for i, c in enumerate(columns) if c.cap is not None]
-    out = []
-    for texts, styles, measured in table:
-        if not color and measured is None and not any(len(texts[i]) > widths[i] for i in capped):
-            out.append(layout.format(*texts))
-        else:  # in colour, a value wider than its column, or wider on screen than it is long
-            sizes = measured or [len(t) for t in texts]
-            out.append(_line(list(zip(texts, styles, sizes)), stops, color))
-    return out
 
 
 def _line(
