@@ -224,10 +224,10 @@ def test_the_ordered_table_is_the_table_of_the_findings_sorted_in_memory(big_rep
         (held, calendar), (ordered, _) = make(False), make(True)
         assert held.ordered is None and ordered.ordered and ordered.findings == ()
         assert ordered.ordered.spilled == bool(spill_after)
-        for redact in (False, True):
+        for redact, color in ((False, False), (True, False), (False, True)):
             for width in (200, 80):  # a line per finding, and cards
-                text = render(ordered, Format.TABLE, view=view, show_all=show_all, redact=redact, width=width, calendar=calendar)
-                assert text == render(held, Format.TABLE, view=view, show_all=show_all, redact=redact, width=width, calendar=calendar)
+                options = {"view": view, "show_all": show_all, "redact": redact, "color": color, "width": width, "calendar": calendar}
+                assert render(ordered, Format.TABLE, **options) == render(held, Format.TABLE, **options)  # type: ignore[arg-type]
 
 
 def test_a_finding_rebuilt_from_its_row_is_the_finding() -> None:

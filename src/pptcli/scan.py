@@ -1,8 +1,9 @@
 """Reports over a whole repository: streamed, cached, on both cores (issue 6).
 
 Each case file becomes an Outcome on its own: its problems, the findings the report keeps
-and the counts of all of them. Nothing holds every case or every finding, so memory stays
-flat as the repository grows. Work per file is cached by content (cache.py), and a large
+and the counts of all of them. Nothing here holds every case or every finding: outcomes
+are merged as they come, and a table's findings wait on disk in print order (ordered.py),
+so memory stays flat as the repository grows. Work per file is cached by content (cache.py), and a large
 run is split between processes. Every path gives the same outcome for the same files: the
 cache only skips work whose inputs are unchanged, and outcomes are merged in file order.
 """
@@ -316,10 +317,11 @@ def _chunk(rels: Sequence[str]) -> list[Outcome]:
 
 
 def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path | None, *, jobs: int | None = None) -> Iterator[Outcome]:
-    """Outcomes of the files (paths in the repository, with /: a list of 100,000 strings
-    takes a fifth of the memory of as many Path objects), in the order given, on up to `jobs` processes. Files whose
+    """Outcomes of the files, in the order given, on up to `jobs` processes. Files whose
     result is cached are served here; only the others are shared out, and only when there
-    are enough of them to pay for starting processes (a warm run starts none)."""
+    are enough of them to pay for starting processes (a warm run starts none). Files are
+    paths in the repository, with /: 100,000 strings take a fifth of the memory of as many
+    Path objects."""
     jobs = jobs or _jobs_from_environment() or min(2, os.cpu_count() or 1)
     if jobs <= 1 or len(rels) < PARALLEL_FROM or not _can_fork():
         _init(setting, keep, cache_path)

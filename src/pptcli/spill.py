@@ -4,8 +4,9 @@ A statewide table lists about ten findings per case, and they are printed groupe
 so none can be printed before the last case is read. Holding them all made memory grow with
 the repository (2 GB at 100,000 cases). Here at most `limit` items are held; each time that
 many have come in they are sorted and written to a temporary file as one run, and reading
-merges the runs. The temporary file is anonymous (unlinked as soon as it is made, on POSIX),
-readable only by its owner, and gone when the report ends or the process dies.
+merges the runs. The temporary file is readable only by its owner, unlinked as soon as it
+is made on POSIX (deleted on close on Windows), and gone when the report ends or the
+process dies.
 """
 
 from __future__ import annotations
