@@ -10,7 +10,7 @@ from pptcli.calendar import BusinessCalendar
 from pptcli.cli.options import use_color, width
 from pptcli.core import failing
 from pptcli.model.finding import Report, Status
-from pptcli.render import Format, View, chunks
+from pptcli.render import Format, RenderOptions, View, chunks
 
 # Formats whose text has no place for problems: those go to stderr instead.
 _NO_PROBLEMS = {Format.CSV, Format.ICS}
@@ -18,7 +18,8 @@ _NO_PROBLEMS = {Format.CSV, Format.ICS}
 
 def emit(report: Report, fmt: Format, view: View, *, show_all: bool, redact: bool, fail_on: set[Status], calendar: BusinessCalendar) -> None:
     last = "\n"
-    for text in chunks(report, fmt, view=view, show_all=show_all, redact=redact, color=use_color(), width=width(), calendar=calendar):
+    options = RenderOptions(view, show_all, redact, use_color(), width(), calendar)
+    for text in chunks(report, fmt, options):
         if text:
             sys.stdout.write(text)
             last = text[-1]

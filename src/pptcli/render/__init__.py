@@ -28,7 +28,7 @@ class Format(StrEnum):
     ICS = "ics"
 
 
-def chunks(
+def render(
     report: Report,
     fmt: Format,
     *,
@@ -38,17 +38,21 @@ def chunks(
     color: bool = False,
     width: int | None = None,
     calendar: BusinessCalendar | None = None,
-) -> Iterator[str]:
-    """The report as text in `fmt`, in pieces that join to it; the table comes a line at a
-    time as it is made, so a statewide report is never held whole.
+) -> str:
+    """The report as text in `fmt`.
 
     view "check" filters by status per format (see base.shown); view "due" renders the
     findings given, soonest first. `calendar` only counts business days left in the table's
     due view (default: statewide holidays, no closures).
     """
-    options = RenderOptions(view, show_all, redact, color, width, calendar)
+    return "".join(chunks(report, fmt, RenderOptions(view, show_all, redact, color, width, calendar)))
+
+
+def chunks(report: Report, fmt: Format, options: RenderOptions) -> Iterator[str]:
+    """`render`'s text in pieces that join to it: the table comes a line at a time as it is
+    made, so a statewide report is never held whole."""
     # Redacted once here, so no format can forget to (SPEC 7: --redact in every format).
-    shown = redact_report(report) if redact else report
+    shown = redact_report(report) if options.redact else report
     match fmt:
         case Format.TABLE:
             yield from table.lines(shown, options)
@@ -64,19 +68,3 @@ def chunks(
             yield ics.render(shown, options)
         case _:
             assert_never(fmt)
-
-
-def render(
-    report: Report,
-    fmt: Format,
-    *,
-    view: View,
-    show_all: bool = False,
-    redact: bool = False,
-    color: bool = False,
-    width: int | None = None,
-    calendar: BusinessCalendar | None = None,
-) -> str:
-    """The report as text in `fmt`: the pieces of `chunks`, joined."""
-    pieces = chunks(report, fmt, view=view, show_all=show_all, redact=redact, color=color, width=width, calendar=calendar)
-    return "".join(pieces)
