@@ -23,6 +23,28 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "cases"
 AS_OF = "2026-11-23"
 COPIES = 22  # 21 demo cases x 22 = 462 files: enough for reports to run on two processes
+REDACTION_TIES = """\
+id: MAN-2026-0999
+program: cps
+office: manchester
+child: {name: "Tom Smith", born: 2013-07-19}
+team: {cpsw: s.patel, cpsw_supervisor: k.osei, permanency_cpsw: n.brennan, reunification_specialist: f.castillo}
+placements:
+  - {date: 2026-01-16, provider: "Foster home (Kaplan)", notified_ppt: 2026-01-16, notified_reunification_specialist: 2026-01-16}
+meetings:
+  - date: 2026-03-10
+    kind: regular
+    status: held
+    screen_completed: 2026-03-03
+    info_gathered: {parents: 2026-02-26, child: 2026-03-02, providers: 2026-03-04}
+    attendees: [s.patel, k.osei, n.brennan, f.castillo]
+    discussed: [case_plan_progress, connections, barriers, placement_concurrent_goal, other_needs]
+    tasks:
+      - {task: "Tom Smith therapy intake", owner: s.patel, due: 2026-05-29}
+      - {task: "Team meeting notes", owner: s.patel, due: 2026-05-29}
+      - {task: "\\u6f22\\u5b57 \\a review\\ttab", owner: s.patel, due: 2026-05-29}
+      - {task: "TOM SMITH school visit 2013-07-19, a subject longer than its column", owner: s.patel, due: 2026-06-03}
+"""
 
 
 def ppt(*args: str, cwd: Path, jobs: int | None = None, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,7 +62,7 @@ def big_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo repository copied many times over, each copy's cases given new ids."""
     repo = tmp_path_factory.mktemp("big") / "cases"
     shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
-    originals = sorted(p for p in repo.rglob("*.yaml") if p.parent != repo)
+    originals = sorted(p for p in repo.rglob("*.yaml") if p.parent != repo)  # before the one below
     for n in range(1, COPIES):
         for path in originals:
             text = path.read_text(encoding="utf-8")
@@ -48,6 +70,9 @@ def big_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             copy = path.parent / f"copy{n:02d}" / path.name.replace(case_id, f"{case_id}-{n:02d}")
             copy.parent.mkdir(exist_ok=True)
             copy.write_text(text.replace(f"id: {case_id}", f"id: {case_id}-{n:02d}", 1), encoding="utf-8")
+    # A case whose tied findings (same due date, case and rule) sort differently once the
+    # child's name in a subject is redacted ("Tom Smith therapy" becomes "T. S. therapy").
+    (repo / "manchester" / "MAN-2026-0999.yaml").write_text(REDACTION_TIES, encoding="utf-8")
     # One broken file and one duplicated id, so problems and exit codes are compared too.
     broken = repo / "concord" / "copy03" / "CON-2026-0042-03.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace("office: concord", "ofice: concord", 1), encoding="utf-8")

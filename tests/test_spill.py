@@ -78,3 +78,26 @@ def test_the_string_key_sorts_rows_as_the_tuple_of_their_fields_does(rows: list[
     for a in rows:
         for b in rows:
             assert (as_tuple(a) < as_tuple(b)) == (as_string(a) < as_string(b)), (a, b)
+
+
+def test_a_temporary_folder_that_cannot_be_written_is_a_plain_error(tmp_path: object) -> None:
+    """No writable temporary folder (here: the temporary folder is a file) stops the report
+    with a message that says what to do, not a traceback."""
+    import tempfile
+    from pathlib import Path
+
+    import pytest
+
+    from pptcli.problems import UserError
+
+    assert isinstance(tmp_path, Path)
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("", encoding="utf-8")
+    saved, tempfile.tempdir = tempfile.tempdir, str(not_a_folder)
+    try:
+        store = ExternalSort(2)
+        store.add((1,))
+        with pytest.raises(UserError, match=r"cannot write the report's findings to a temporary file in .*file: .*TMPDIR"):
+            store.add((0,))
+    finally:
+        tempfile.tempdir = saved

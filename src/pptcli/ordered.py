@@ -44,6 +44,12 @@ def due_key(row: tuple[Any, ...]) -> str:
     ))
 
 
+def _before_subject(item: tuple[Any, ...]) -> str:
+    """An item's key up to its subject: worker, flags, due date, case and rule."""
+    key, row = item[0], item[3]
+    return key[: len(key) - len(_field(row[_SUBJECT]))]
+
+
 def _field(text: str) -> str:
     return (text.replace("\0", "\0\1") if "\0" in text else text) + "\0\0"
 
@@ -95,9 +101,19 @@ class OrderedFindings:
 
     def __iter__(self) -> Iterator[tuple[str | None, Finding]]:
         ruleset, transform = self._ruleset, self._transform
-        for _key, _seq, worker, row, child in self._sort:
-            finding = from_row(row, ruleset, child)
-            yield worker, (transform(finding) if transform else finding)
+        if transform is None:
+            for _key, _seq, worker, row, child in self._sort:
+                yield worker, from_row(row, ruleset, child)
+            return
+        # The subject is the last part of the key, and a transform may rewrite it (redaction
+        # turns "Tom Smith therapy" into "T. S. therapy"): findings equal up to the subject
+        # are put in order again by the subject as it is printed, then file order.
+        for _prefix, items in itertools.groupby(self._sort, key=_before_subject):
+            ties = [(transform(from_row(row, ruleset, child)), seq, worker) for _key, seq, worker, row, child in items]
+            if len(ties) > 1:
+                ties.sort(key=lambda tie: (tie[0].subject, tie[1]))
+            for finding, _seq, worker in ties:
+                yield worker, finding
 
     def groups(self) -> Iterator[tuple[str, list[Finding]]]:
         """(worker id, that worker's findings in due order), worker ids in order (by_worker)."""

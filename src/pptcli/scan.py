@@ -234,7 +234,10 @@ def _unpack(parts: dict[str, bytes], statuses: Iterable[str]) -> list[tuple[Any,
             if blob is not None:
                 pairs += pickle.loads(blob)
         pairs.sort(key=_position)
-        return [row for _, row in pairs]
+        rows = [row for _, row in pairs]
+        if any(len(row) != len(ROW) for row in rows):
+            raise _Damaged
+        return rows
     except Exception as exc:  # noqa: BLE001 - a damaged entry is a cache miss, never a failure
         raise _Damaged from exc
 

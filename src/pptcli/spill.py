@@ -18,6 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+from pptcli.problems import UserError
+
 HELD = 65_536  # items held before a run is written: some 50 MB of findings
 
 
@@ -61,14 +63,21 @@ class ExternalSort:
 
     def _spill(self) -> None:
         self._held.sort()
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="ppt-")  # noqa: SIM115 - lives as long as self
-        out = self._file
-        out.seek(0, 2)
-        start, batches = out.tell(), 0
-        for i in range(0, len(self._held), self.batch):
-            pickle.dump(self._held[i : i + self.batch], out, protocol=pickle.HIGHEST_PROTOCOL)
-            batches += 1
+        try:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="ppt-")  # noqa: SIM115 - lives as long as self
+            out = self._file
+            out.seek(0, 2)
+            start, batches = out.tell(), 0
+            for i in range(0, len(self._held), self.batch):
+                pickle.dump(self._held[i : i + self.batch], out, protocol=pickle.HIGHEST_PROTOCOL)
+                batches += 1
+        except OSError as exc:  # no writable temporary folder, a full disk: the user's to fix
+            raise UserError(
+                f"cannot write the report's findings to a temporary file in {tempfile.gettempdir()}: "
+                f"{exc.strerror or exc}; point TMPDIR at a writable folder with room, or raise PPT_SPILL_AFTER "
+                f"(findings held in memory, now {self.limit})"
+            ) from None
         self._runs.append((start, batches))
         self._held = []
 

@@ -247,12 +247,9 @@ def lines(report: Report, options: RenderOptions) -> Iterator[str]:
     """The table, a line at a time (each ending in a newline), as it is made."""
     width = options.width or 120
     view = _check if options.view == "check" else _due
-    for line in view(report, options, width):
+    problems = [tg.paint(tg.clean(p.render()), tg.RED, options.color) for p in report.problems]
+    for line in itertools.chain(view(report, options, width), [""] if problems else [], problems):
         yield line.rstrip() + "\n"  # trailing blanks only get in a diff's way
-    if report.problems:
-        yield "\n"
-        for p in report.problems:
-            yield tg.paint(tg.clean(p.render()), tg.RED, options.color) + "\n"
 
 
 def render(report: Report, options: RenderOptions) -> str:

@@ -147,8 +147,8 @@ def _widths(table: list[_Measured], count: int) -> list[int]:
 def _measure(row: Sequence[Cell]) -> _Measured:
     """A row's texts and styles, and their widths unless every text is plain ASCII (then
     each is as wide as it is long: a statewide report has a million such cells)."""
-    texts = [c if c.__class__ is str else c[0] for c in row]
-    styles = [c[1] if c.__class__ is tuple else "" for c in row]
+    texts = [c if isinstance(c, str) else c[0] for c in row]
+    styles = ["" if isinstance(c, str) else c[1] for c in row]
     joined = "".join(texts)
     if joined.isascii() and joined.isprintable():
         return texts, styles, None
