@@ -119,6 +119,3 @@ class OrderedFindings:
         """(worker id, that worker's findings in due order), worker ids in order (by_worker)."""
         for worker, items in itertools.groupby(self, key=lambda item: item[0]):
             yield worker or UNASSIGNED, [f for _, f in items]
-
-    def close(self) -> None:
-        self._sort.close()

@@ -17,7 +17,7 @@ _NO_PROBLEMS = {Format.CSV, Format.ICS}
 
 
 def emit(report: Report, fmt: Format, view: View, *, show_all: bool, redact: bool, fail_on: set[Status], calendar: BusinessCalendar) -> None:
-    last = "\n"
+    last = ""  # empty output still ends with a newline, as it always did
     options = RenderOptions(view, show_all, redact, use_color(), width(), calendar)
     for text in chunks(report, fmt, options):
         if text:
