@@ -185,12 +185,9 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
     except OSError as exc:
         return Outcome(rel, None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")], [])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    entry = _unpickle(cache.result(rel, digest, setting.digest)) if cache is not None else None
-    if entry is not None:
-        try:
-            return _kept(rel, entry, keep)
-        except _Damaged:
-            pass
+    served = _served(rel, cache.result(rel, digest, setting.digest), keep) if cache is not None else None
+    if served is not None:
+        return served
     case_id, problems, rows, child, valid, id_at = _evaluate(setting, path, rel, raw, cache)
     entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at)
     if cache is not None:
@@ -209,13 +206,19 @@ def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
 
 def _cached(setting: Setting, rel: str, digest: str, keep: Keep, cache: Cache) -> Outcome:
     """The outcome of a file _probe found cached (evaluated here should the entry be gone)."""
-    entry = _unpickle(cache.result(rel, digest, setting.digest))
-    if entry is not None:
-        try:
-            return _kept(rel, entry, keep)
-        except _Damaged:
-            pass
-    return outcome(setting, rel, keep, cache)
+    served = _served(rel, cache.result(rel, digest, setting.digest), keep)
+    return served if served is not None else outcome(setting, rel, keep, cache)
+
+
+def _served(rel: str, blob: bytes | None, keep: Keep) -> Outcome | None:
+    """The outcome a cached entry gives, or None when there is none or it is damaged."""
+    entry = _unpickle(blob)
+    if entry is None:
+        return None
+    try:
+        return _kept(rel, entry, keep)
+    except _Damaged:
+        return None
 
 
 def _pack(rows: list[tuple[Any, ...]]) -> dict[str, bytes]:
