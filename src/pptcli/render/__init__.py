@@ -1,14 +1,14 @@
 """Output formats behind one interface (STYLE 7): render(report, fmt, ...) -> text.
 
-Each format is one module exposing `render(report, options) -> str` (the table also
-`lines`, to print as it goes); this module picks one with an exhaustive match, so a new
-Format member that is not wired up fails type checking.
+Each format is one module exposing `render(report, options) -> str`, or for the table
+`lines(report, options)`, to print as it goes; this module picks one with an exhaustive
+match, so a new Format member that is not wired up fails type checking.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from collections.abc import Iterator
+from enum import StrEnum
 from typing import assert_never
 
 from pptcli.calendar import BusinessCalendar

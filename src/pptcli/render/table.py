@@ -250,7 +250,3 @@ def lines(report: Report, options: RenderOptions) -> Iterator[str]:
     problems = [tg.paint(tg.clean(p.render()), tg.RED, options.color) for p in report.problems]
     for line in itertools.chain(view(report, options, width), [""] if problems else [], problems):
         yield line.rstrip() + "\n"  # trailing blanks only get in a diff's way
-
-
-def render(report: Report, options: RenderOptions) -> str:
-    return "".join(lines(report, options))
