@@ -54,7 +54,7 @@ def ppt(*args: str, cwd: Path, jobs: int | None = None, cache: Path | None = Non
         env["PPT_JOBS"] = str(jobs)
     if cache is not None:
         env["PPT_CACHE_DIR"] = str(cache)
-    return subprocess.run([sys.executable, "-m", "pptcli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run([sys.executable, "-m", "pptcli", *args], cwd=cwd, env=env, capture_output=True, text=True, errors="surrogateescape", timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +180,21 @@ def test_table_due_and_exit_codes_agree_with_and_without_the_cache(big_repo: Pat
         assert (plain.returncode, plain.stdout) == (cold.returncode, cold.stdout) == (warm.returncode, warm.stdout), args
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux file systems take a file name that is not UTF-8")
+def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(tmp_path: Path) -> None:
+    """SQLite text cannot hold the lone surrogates such a name decodes to: the cache once
+    stopped the whole report with an internal error (exit 3)."""
+    repo = tmp_path / "cases"
+    shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
+    odd = Path(os.fsdecode(bytes(repo / "keene") + b"/odd-\xff.yaml"))
+    odd.write_bytes((repo / "concord" / "CON-2026-0071.yaml").read_bytes().replace(b"id: CON-2026-0071", b"id: CON-2026-0999"))
+    cache = tmp_path / "cache"
+    reference = report(repo, "--no-cache")
+    assert "CON-2026-0999" in json.dumps(reference[1])
+    assert report(repo, cache=cache) == reference  # fills the cache
+    assert report(repo, cache=cache) == reference  # reads it
+
+
 def test_the_cache_folder_keeps_itself_out_of_git(tmp_path: Path) -> None:
     repo = tmp_path / "cases"
     shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
@@ -207,7 +222,7 @@ def test_a_cache_entry_of_another_shape_is_a_miss(big_repo: Path, tmp_path: Path
         rows = connection.execute("select path, result from entry").fetchall()
         for path, blob in rows:
             entry = list(pickle.loads(blob))
-            entry[2] = {status: b"\x80\x04garbage" for status in entry[2]} if path.endswith("0042.yaml") else "not a dict"
+            entry[2] = {status: b"\x80\x04garbage" for status in entry[2]} if path.endswith(b"0042.yaml") else "not a dict"
             connection.execute("update entry set result = ? where path = ?", (pickle.dumps(tuple(entry)), path))
     assert report(big_repo, cache=cache) == reference
 
@@ -225,7 +240,7 @@ def test_a_table_whose_findings_wait_on_disk_prints_what_one_held_in_memory_prin
     for args in runs:
         held = ppt(*args, str(big_repo), "--as-of", AS_OF, "--no-cache", cwd=big_repo.parent)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")} | {"NO_COLOR": "1", "PPT_SPILL_AFTER": "50"}
-        spilled = subprocess.run([sys.executable, "-m", "pptcli", *args, str(big_repo), "--as-of", AS_OF, "--no-cache"], cwd=big_repo.parent, env=env, capture_output=True, text=True, timeout=600, check=False)
+        spilled = subprocess.run([sys.executable, "-m", "pptcli", *args, str(big_repo), "--as-of", AS_OF, "--no-cache"], cwd=big_repo.parent, env=env, capture_output=True, text=True, errors="surrogateescape", timeout=600, check=False)
         assert (spilled.returncode, spilled.stdout, spilled.stderr) == (held.returncode, held.stdout, held.stderr), args
         assert held.stdout.count("\n") > 150, args  # findings enough for three runs of 50 or more
 

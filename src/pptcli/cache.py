@@ -17,10 +17,10 @@ from pathlib import Path
 from pptcli import __version__
 
 FOLDER = ".ppt-cache"
-FORMAT = 3  # raised whenever what is stored changes shape, so an older cache is never read
+FORMAT = 4  # raised whenever what is stored changes shape, so an older cache is never read
 _SCHEMA = """
 create table if not exists entry (
-    path text primary key,
+    path blob primary key,
     digest text not null,
     model blob,
     setting text,
@@ -33,6 +33,12 @@ def cache_path(root: Path) -> Path:
     """Where a repository's cache lives; PPT_CACHE_DIR moves it (benchmarks, read-only repos)."""
     folder = Path(os.environ["PPT_CACHE_DIR"]) if os.environ.get("PPT_CACHE_DIR") else root / FOLDER
     return folder / f"cache-{__version__}-{FORMAT}.sqlite3"
+
+
+def _key(path: str) -> bytes:
+    """A path as stored: its UTF-8, with the lone surrogates Python uses for the bytes of a
+    file name that is not UTF-8 kept as they are (SQLite text cannot hold them)."""
+    return path.encode("utf-8", "surrogatepass")
 
 
 class Cache:
@@ -63,21 +69,21 @@ class Cache:
             return None
 
     def model(self, path: str, digest: str) -> bytes | None:
-        row = self._get("select model from entry where path = ? and digest = ?", (path, digest))
+        row = self._get("select model from entry where path = ? and digest = ?", (_key(path), digest))
         return row[0] if row and row[0] is not None else None
 
     def result(self, path: str, digest: str, setting: str) -> bytes | None:
-        row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (path, digest, setting))
+        row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (_key(path), digest, setting))
         return row[0] if row and row[0] is not None else None
 
     def has_result(self, path: str, digest: str, setting: str) -> bool:
-        return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (path, digest, setting)) is not None
+        return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (_key(path), digest, setting)) is not None
 
     def put_model(self, path: str, digest: str, blob: bytes) -> None:
-        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (path, digest, blob))
+        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (_key(path), digest, blob))
 
     def put_result(self, path: str, digest: str, setting: str, blob: bytes) -> None:
-        self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, blob, path, digest))
+        self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, blob, _key(path), digest))
 
     def _get(self, sql: str, args: tuple[object, ...]) -> tuple[bytes | None] | None:
         try:
