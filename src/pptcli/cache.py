@@ -6,6 +6,9 @@ file and uses a cached result only when the content is byte-for-byte the one cac
 lives inside the repository, not in a user folder, because it holds case data; the folder
 ignores itself in git. Any trouble with the cache (corrupt, locked, read-only) means working
 without it, never failing a report.
+
+A second table, `id_line`, is the writers' index from case id to file (write_find.py): it is
+keyed by file identity, as git's index is, and only tells a writer which file to read.
 """
 
 from __future__ import annotations
@@ -25,6 +28,15 @@ create table if not exists entry (
     model blob,
     setting text,
     result blob
+);
+create table if not exists id_line (
+    path blob primary key,
+    size integer not null,
+    mtime_ns integer not null,
+    ctime_ns integer not null,
+    inode integer not null,
+    read_ns integer not null,
+    ids text not null
 )
 """
 
@@ -39,6 +51,10 @@ def _key(path: str) -> bytes:
     """A path as stored: its UTF-8, with the lone surrogates Python uses for the bytes of a
     file name that is not UTF-8 kept as they are (SQLite text cannot hold them)."""
     return path.encode("utf-8", "surrogatepass")
+
+
+def _unkey(key: bytes) -> str:
+    return key.decode("utf-8", "surrogatepass")
 
 
 class Cache:
@@ -63,7 +79,7 @@ class Cache:
             db = sqlite3.connect(path, timeout=30, isolation_level=None)
             db.execute("pragma journal_mode=wal")
             db.execute("pragma synchronous=normal")
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
             return cls(db)
         except (OSError, sqlite3.Error):
             return None
@@ -84,6 +100,23 @@ class Cache:
 
     def put_result(self, path: str, digest: str, setting: str, blob: bytes) -> None:
         self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, blob, _key(path), digest))
+
+    def id_lines(self, prefix: str) -> dict[str, tuple[int, int, int, int, int, str]]:
+        """The id-line index (write_find.py) of the files whose path starts with `prefix`:
+        path -> (size, mtime_ns, ctime_ns, inode, read_ns, ids)."""
+        low = _key(prefix)
+        high = low[:-1] + bytes([low[-1] + 1])  # the prefix ends in a separator, never in 0xff
+        try:
+            rows = self._db.execute("select * from id_line where path >= ? and path < ?", (low, high)).fetchall()
+            return {_unkey(row[0]): tuple(row[1:]) for row in rows}
+        except (sqlite3.Error, TypeError, UnicodeError):  # a damaged index is no index
+            return {}
+
+    def put_id_line(self, path: str, identity: tuple[int, int, int, int], read_ns: int, ids: str) -> None:
+        self._put("insert or replace into id_line values (?, ?, ?, ?, ?, ?, ?)", (_key(path), *identity, read_ns, ids))
+
+    def drop_id_line(self, path: str) -> None:
+        self._put("delete from id_line where path = ?", (_key(path),))
 
     def _get(self, sql: str, args: tuple[object, ...]) -> tuple[bytes | None] | None:
         try:

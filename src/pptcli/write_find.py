@@ -1,36 +1,42 @@
-"""Finding a case file by its id without parsing every file of the repository.
+"""Finding a case file by its id without parsing, or even reading, every file of the repository.
 
 A statewide repository holds thousands of case files; parsing them all to write one record
 would take seconds. Every case file states its id on a top-level `id:` line, so one
 regular-expression pass over the raw bytes finds the candidates (and every id, for "did you
 mean"); the caller then loads only the file found and checks its id properly.
+
+Reading every file's bytes still grows with the repository, so the ids each file showed are
+kept in the cache (cache.py) with the file's identity: size, modification and change times,
+inode. A file whose identity is the one recorded is not read again, the way git's index
+trusts a file's stat. The change time cannot be set back by a program (unlike the
+modification time), so any write to a file shows. As in git, an entry recorded within two
+seconds of the file's last change is "racy" (another write in the same clock tick would not
+show) and is not trusted: such a file is read again. Whatever the index says, the file found
+is then read and validated, and its id checked, before anything is written.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
+from pptcli.cache import Cache, cache_path
 from pptcli.load import case_files
 from pptcli.problems import UserError, did_you_mean, display_path
 
 _ID_LINE = re.compile(rb"""^id:[ \t]*["']?([^\s"'#]+)["']?[ \t]*(?:#.*)?\r?$""", re.MULTILINE)
+RACY_NS = 2_000_000_000  # FAT's clock tick is 2 s; every other file system's is finer
 
 
 def find_case(root: Path, case_id: str) -> Path:
     """The one file of the repository whose top-level id is `case_id`."""
     found: list[Path] = []
     ids: set[str] = set()
-    for path in case_files(root, root):
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            continue  # unreadable files are `ppt validate`'s to report
-        for match in _ID_LINE.finditer(raw):
-            seen = match.group(1).decode("utf-8", "replace")
-            ids.add(seen)
-            if seen == case_id:
-                found.append(path)
+    for path, seen in _id_lines(root):
+        ids.update(seen)
+        found.extend(path for i in seen if i == case_id)
     if not found:
         folded = {i.casefold(): i for i in ids}
         hint = f'; did you mean "{folded[case_id.casefold()]}"?' if case_id.casefold() in folded else did_you_mean(case_id, ids)
@@ -39,3 +45,61 @@ def find_case(root: Path, case_id: str) -> Path:
         files = ", ".join(display_path(p, root) for p in found)
         raise UserError(f'case id "{case_id}" is used by {len(found)} files ({files}); give each case its own id first')
     return found[0]
+
+
+def _id_lines(root: Path) -> list[tuple[Path, tuple[str, ...]]]:
+    """Each readable case file with the ids its `id:` lines give, in file order; from the
+    index where the file is unchanged, which is then brought up to date."""
+    cache = Cache.open(cache_path(root))
+    if cache is None:  # no cache to be had (a read-only repository): read every file
+        return [(path, seen) for path in case_files(root, root) if (seen := _read(path)) is not None]
+    try:
+        known = cache.id_lines(str(root.resolve()).rstrip(os.sep) + os.sep)
+        result = []
+        for path in case_files(root, root):
+            key = str(path)
+            seen = _indexed(path, known.pop(key, None))
+            if seen is None:
+                read_ns = time.time_ns()
+                identity = _identity(path)
+                seen = _read(path)
+                if seen is None or identity is None:
+                    continue
+                cache.put_id_line(key, identity, read_ns, "\n".join(seen))
+            result.append((path, seen))
+        for gone in known:  # files deleted or renamed since
+            cache.drop_id_line(gone)
+        return result
+    finally:
+        cache.close()
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def _indexed(path: Path, entry: tuple[int, int, int, int, int, str] | None) -> tuple[str, ...] | None:
+    """The ids recorded for a file, when it is the very file recorded and was settled then."""
+    if entry is None:
+        return None
+    *recorded, read_ns, ids = entry
+    identity = _identity(path)
+    if identity is None or tuple(recorded) != identity:
+        return None
+    _, mtime_ns, ctime_ns, _ = identity
+    if max(mtime_ns, ctime_ns) > read_ns - RACY_NS:
+        return None  # changed just before it was read: a later change may share its times
+    return tuple(ids.split("\n")) if ids else ()
+
+
+def _read(path: Path) -> tuple[str, ...] | None:
+    """The ids of a file's `id:` lines; None when it cannot be read (`ppt validate` says why)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return tuple(match.group(1).decode("utf-8", "replace") for match in _ID_LINE.finditer(raw))
