@@ -202,6 +202,7 @@ class BusinessCalendar:
         # Deadlines are frozen and the calendar does not change once built: a statewide
         # report asks for the same (kind, trigger, n, office) many times over.
         self._deadlines: dict[tuple[DeadlineKind, date, int | None, str | None], Deadline] = {}
+        self._late: dict[tuple[date, date, str | None], int] = {}  # a report asks the same (due, as-of) often
 
     def _holidays(self, year: int) -> dict[date, str]:
         """The cached holiday table of a year; callers must not mutate it."""
@@ -292,6 +293,13 @@ class BusinessCalendar:
         """Number of business days in (due, done]; 0 when done is on or before due."""
         if done <= due:
             return 0
+        key = (due, done, office)
+        known = self._late.get(key)
+        if known is None:
+            known = self._late[key] = self._business_days_late(due, done, office)
+        return known
+
+    def _business_days_late(self, due: date, done: date, office: str | None) -> int:
         # Counted arithmetically, not day by day: a case can be years late.
         years = range(due.year, done.year + 1)
         holiday_days = {d for year in years for d in self._holidays(year)}

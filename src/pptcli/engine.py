@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pptcli.calendar import BusinessCalendar, DeadlineKind
@@ -27,6 +27,8 @@ class Policy:
 
     values: dict[str, Any]
     authority: dict[str, Authority]
+    # (rule id, version, parameters used) -> the weakest authority, filled as findings are made
+    authorities: dict[tuple[str, dt.date, frozenset[str]], str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, ruleset: RuleSet, overrides: Mapping[str, Any]) -> Policy:
@@ -109,11 +111,10 @@ def _finding(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, i
         late = view.calendar.business_days_late(due, done, office)
     elif status is Status.OVERDUE and due:
         late = view.calendar.business_days_late(due, as_of, office)
-    authority = max([rule.authority, *(policy.authority[p] for p in used | set(rule.parameters))], key=_STRENGTH.__getitem__)
     line = loaded.where.line(*item.path)
     return Finding(
         case=loaded.case.id, office=office, program=str(loaded.case.program), rule=rule.id, title=rule.title,
-        source=f"{rule.source.document} {rule.source.section}", authority=str(authority),
+        source=ruleset.source(rule), authority=_authority(rule, used, policy),
         responsible=_parties(rule.responsible, names, item), accountable=_parties(rule.accountable, names, item),
         subject=rule.subject or item.subject, trigger=trigger, due=due, done=done, status=status,
         business_days_late=late, detail=_detail(status, missing, failed, done), file=loaded.file, line=line,
@@ -121,6 +122,17 @@ def _finding(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, i
         explanation=(f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)) if explain else (),
         child=loaded.case.child.name, born=loaded.case.child.born,
     )
+
+
+def _authority(rule: Rule, used: set[str], policy: Policy) -> str:
+    """The weakest authority of the rule and the parameters it used: the same few answers for
+    every obligation of a report, so they are kept on the policy."""
+    key = (rule.id, rule.effective_from, frozenset(used))
+    known = policy.authorities.get(key)
+    if known is None:
+        weakest = max([rule.authority, *(policy.authority[p] for p in used | set(rule.parameters))], key=_STRENGTH.__getitem__)
+        known = policy.authorities[key] = str(weakest)
+    return known
 
 
 def _due(ruleset: RuleSet, rule: Rule, view: CaseView, names: dict[str, Any], policy: Policy, explain: bool) -> tuple[dt.date | None, tuple[str, ...], set[str]]:
@@ -140,7 +152,7 @@ def _due(ruleset: RuleSet, rule: Rule, view: CaseView, names: dict[str, Any], po
         start = ruleset.expr(rule, f"deadline[{i}].from")(names) if spec.counts_from else names["trigger"]
         if start is None:
             return None, ("no due date yet: nothing to count from (no next PPT meeting is scheduled or required)",), used
-        kind = DeadlineKind(kind_name)
+        kind = _KINDS.get(kind_name) or DeadlineKind(kind_name)
         deadline = view.calendar.deadline(kind, start, n if kind in _COUNTED else None, view.case.office)
         lines = [f"deadline: {deadline.describe()}" + (f" [{spec.kind} = {kind_name}]" if spec.kind != kind_name else "")] if explain else []
         due = deadline.due
@@ -154,6 +166,7 @@ def _due(ruleset: RuleSet, rule: Rule, view: CaseView, names: dict[str, Any], po
     return None, ("no deadline applies",), set()
 
 
+_KINDS = {kind.value: kind for kind in DeadlineKind}  # the policy's kinds were checked when it was read
 _COUNTED = frozenset({DeadlineKind.BUSINESS_DAYS_BEFORE, DeadlineKind.CALENDAR_DAYS_AFTER, DeadlineKind.MONTHS_AFTER})
 
 

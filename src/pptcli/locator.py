@@ -20,23 +20,41 @@ class Locator:
     def of(cls, doc: Any, depth: int | None = None) -> Locator:
         """Positions of every node of a parsed document (only `depth` levels deep if given:
         records are at most four levels down, which is all a finding needs)."""
+        from pptcli.fastyaml import LocatedDict, LocatedList
         from pptcli.yamlio import _item_at, _key_at, _self_at, _value_at
 
         loc = cls()
-        loc.values[()] = _self_at(doc)
+        keys, values = loc.keys, loc.values
+        values[()] = _self_at(doc)
         stack: list[tuple[Path, Any]] = [((), doc)]
         while stack:
             path, node = stack.pop()
             if depth is not None and len(path) >= depth:
                 continue
-            if isinstance(node, dict):
+            # Only containers go on the stack: most nodes are scalars, with nothing below them.
+            if isinstance(node, LocatedDict):  # the fast loader's positions, read directly
+                keys_at, values_at = node.keys_at, node.values_at
                 for k, v in node.items():
-                    loc.keys[path + (k,)] = _key_at(node, k)
-                    loc.values[path + (k,)] = _value_at(node, k)
+                    here = path + (k,)
+                    keys[here] = keys_at[k]
+                    values[here] = values_at[k]
+                    if isinstance(v, (dict, list)):
+                        stack.append((here, v))
+            elif isinstance(node, LocatedList):
+                items_at = node.items_at
+                for i, v in enumerate(node):
+                    here = path + (i,)
+                    values[here] = items_at[i]
+                    if isinstance(v, (dict, list)):
+                        stack.append((here, v))
+            elif isinstance(node, dict):
+                for k, v in node.items():
+                    keys[path + (k,)] = _key_at(node, k)
+                    values[path + (k,)] = _value_at(node, k)
                     stack.append((path + (k,), v))
             elif isinstance(node, list):
                 for i, v in enumerate(node):
-                    loc.values[path + (i,)] = _item_at(node, i)
+                    values[path + (i,)] = _item_at(node, i)
                     stack.append((path + (i,), v))
         return loc
 

@@ -61,6 +61,10 @@ class RuleSet:
     def expr(self, rule: Rule, where: str) -> Expr:
         return self._by_rule[id(rule)][where]
 
+    def source(self, rule: Rule) -> str:
+        """"CPSW PPT SOP I.C": the rule's document and section."""
+        return self._sources[id(rule)]
+
     def versions(self, rule_id: str) -> list[Rule]:
         return list(self._by_id.get(rule_id, ()))
 
@@ -75,6 +79,7 @@ class RuleSet:
         state = self.__dict__.copy()
         state.pop("_by_rule", None)  # keyed by object identity: rebuilt after unpickling
         state.pop("_by_id", None)
+        state.pop("_sources", None)
         return state
 
     # Lookups the engine makes for every obligation of every case, prepared once.
@@ -86,6 +91,10 @@ class RuleSet:
             if key in keys:
                 table[keys[key]][where] = expr
         return table
+
+    @cached_property
+    def _sources(self) -> dict[int, str]:
+        return {id(r): f"{r.source.document} {r.source.section}" for r in self.rules}
 
     @cached_property
     def _by_id(self) -> dict[str, tuple[Rule, ...]]:

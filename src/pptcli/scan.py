@@ -189,7 +189,8 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
     if served is not None:
         return served
     case_id, problems, rows, child, valid, id_at = _evaluate(setting, path, rel, raw, cache)
-    entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at)
+    # Rows are packed by status only to be cached; a run without the cache takes them as they are.
+    entry = (case_id, problems, _pack(rows) if cache is not None else {}, _counts(rows), child, valid, id_at)
     if cache is not None:
         cache.put_result(rel, digest, setting.digest, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
     return _kept(rel, entry, keep, rows)
