@@ -420,6 +420,17 @@ def test_a_date_before_the_childs_birth(tmp_path: Path) -> None:
     assert_at(problem, text, "2011-12-01", "2011-12-01 is before the child's birth (2012-05-14)")
 
 
+def test_every_date_before_birth_is_reported_at_its_own_position(tmp_path: Path) -> None:
+    """Two dates of one record in a list, each found by the walk over the case and reported
+    where it stands."""
+    text = edit(GOOD, "  - date: 2026-01-12\n", "  - date: 2011-12-01\n")
+    text = edit(text, "    notified_ppt: 2026-01-12\n", "    notified_ppt: 2011-12-02\n")
+    problems = problems_of(tmp_path, text)
+    before = [p for p in problems if "before the child's birth" in p.message]
+    assert [p.message.split()[0] for p in before] == ["2011-12-01", "2011-12-02"]
+    assert [(p.line, p.column) for p in before] == [where(text, "2011-12-01"), where(text, "2011-12-02")]
+
+
 def test_notified_ppt_before_the_placement(tmp_path: Path) -> None:
     text = edit(GOOD, "    notified_ppt: 2026-01-12\n", "    notified_ppt: 2026-01-10\n")
     problem = only_problem(tmp_path, text)

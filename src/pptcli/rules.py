@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pptcli.calendar import DeadlineKind
@@ -55,8 +57,13 @@ class RuleSet:
     def ids(self) -> set[str]:
         return {rule.id for rule in self.rules}
 
-    def duties(self) -> dict[str, RuleDuty]:
-        return {r.id: RuleDuty(r.worker.value, tuple(p.value for p in r.responsible)) for r in self.rules}
+    def duties(self) -> Mapping[str, RuleDuty]:
+        """Who each rule binds, by rule id (read-only: asked for once per case file)."""
+        return self._duties
+
+    @cached_property
+    def _duties(self) -> Mapping[str, RuleDuty]:
+        return MappingProxyType({r.id: RuleDuty(r.worker.value, tuple(p.value for p in r.responsible)) for r in self.rules})
 
     def expr(self, rule: Rule, where: str) -> Expr:
         return self._by_rule[id(rule)][where]
@@ -80,6 +87,7 @@ class RuleSet:
         state.pop("_by_rule", None)  # keyed by object identity: rebuilt after unpickling
         state.pop("_by_id", None)
         state.pop("_sources", None)
+        state.pop("_duties", None)  # a mapping proxy does not pickle; rebuilt when asked for
         return state
 
     # Lookups the engine makes for every obligation of every case, prepared once.
