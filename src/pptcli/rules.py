@@ -80,7 +80,7 @@ class RuleSet:
         trigger date (the last version when none is)."""
         versions = self._by_id[rule_id]
         rule = versions[0] if len(versions) == 1 else next((r for r in versions if r.in_force(trigger)), versions[-1])
-        return rule.title, f"{rule.source.document} {rule.source.section}", rule.source.quote
+        return rule.title, self.source(rule), rule.source.quote
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
