@@ -98,10 +98,10 @@ def test_an_entry_recorded_within_the_racy_window_is_not_trusted(tmp_path: Path)
     identity = _identity(path)
     assert identity is not None
     changed = max(identity[1], identity[2])
-    assert _indexed(path, (*identity, changed + RACY_NS - 1, "A-1")) is None
-    assert _indexed(path, (*identity, changed + RACY_NS + 1, "A-1")) == ("A-1",)
-    assert _indexed(path, (identity[0] + 1, *identity[1:], changed + RACY_NS + 1, "A-1")) is None
-    assert _indexed(path, (*identity, changed + RACY_NS + 1, "")) == ()
+    assert _indexed(identity, (*identity, changed + RACY_NS - 1, "A-1")) is None
+    assert _indexed(identity, (*identity, changed + RACY_NS + 1, "A-1")) == ("A-1",)
+    assert _indexed(identity, (identity[0] + 1, *identity[1:], changed + RACY_NS + 1, "A-1")) is None
+    assert _indexed(identity, (*identity, changed + RACY_NS + 1, "")) == ()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="only Linux file systems take a file name that is not UTF-8")

@@ -58,12 +58,14 @@ def _id_lines(root: Path) -> list[tuple[Path, tuple[str, ...]]]:
         result = []
         for path in case_files(root, root):
             key = str(path)
-            seen = _indexed(path, known.pop(key, None))
+            read_ns = time.time_ns()  # before the stat: a change after it shows next time
+            identity = _identity(path)
+            if identity is None:
+                continue  # gone since the folder was listed
+            seen = _indexed(identity, known.pop(key, None))
             if seen is None:
-                read_ns = time.time_ns()
-                identity = _identity(path)
                 seen = _read(path)
-                if seen is None or identity is None:
+                if seen is None:
                     continue
                 cache.put_id_line(key, identity, read_ns, "\n".join(seen))
             result.append((path, seen))
@@ -82,13 +84,13 @@ def _identity(path: Path) -> tuple[int, int, int, int] | None:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
-def _indexed(path: Path, entry: tuple[int, int, int, int, int, str] | None) -> tuple[str, ...] | None:
-    """The ids recorded for a file, when it is the very file recorded and was settled then."""
+def _indexed(identity: tuple[int, int, int, int], entry: tuple[int, int, int, int, int, str] | None) -> tuple[str, ...] | None:
+    """The ids recorded for a file of this identity, when it is the very file recorded and
+    was settled then."""
     if entry is None:
         return None
     *recorded, read_ns, ids = entry
-    identity = _identity(path)
-    if identity is None or tuple(recorded) != identity:
+    if tuple(recorded) != identity:
         return None
     _, mtime_ns, ctime_ns, _ = identity
     if max(mtime_ns, ctime_ns) > read_ns - RACY_NS:
