@@ -11,7 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -205,6 +208,31 @@ def test_every_format_exits_1_on_the_demo_by_default(fmt: str) -> None:
     assert result.stdout.strip()
     assert "\x1b[" not in result.stdout
 
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_name_that_is_not_utf8_prints_as_an_escape_in_every_format(tmp_path: Path, fmt: str) -> None:
+    """Linux allows any bytes in a file name; Python holds them as lone surrogates, which a
+    UTF-8 stream refuses. The report once ended in an internal error (exit 3) on a strict
+    UTF-8 stream, and wrote invalid UTF-8 on a lenient one."""
+    repo = copy_demo(tmp_path)
+    plain = repo / "concord" / "CON-2025-0188.yaml"
+    try:
+        odd = plain.rename(os.fsdecode(bytes(plain).replace(b"CON-2025-0188", b"CON-\xff-0188")))
+    except OSError:  # pragma: no cover - a file system that refuses such names (macOS, Windows)
+        pytest.skip("this file system refuses a file name that is not UTF-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pptcli", "check", str(repo), "--as-of", DEMO_AS_OF, "--format", fmt, "--all"],
+        env={**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8:strict", "PPT_CACHE_DIR": str(tmp_path / "cache")},
+        capture_output=True, timeout=180, check=False,
+    )
+    assert result.returncode == 1, result.stderr.decode("utf-8", "replace")
+    text = result.stdout.decode("utf-8")  # valid UTF-8, or this raises
+    if fmt in ("json", "csv", "junit"):  # the formats that name each finding's file
+        assert "CON-\\udcff-0188.yaml" in text
+    if fmt == "json":
+        files = {f["file"] for f in json.loads(text)["findings"]}
+        assert odd.relative_to(repo).as_posix() in files  # read back, it is the file's own name
 
 # --- Every filter ---------------------------------------------------------------------------
 

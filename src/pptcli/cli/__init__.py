@@ -53,9 +53,21 @@ def _register() -> None:
     )
 
 
+def _print_anything() -> None:
+    """Let no character end a run in UnicodeEncodeError. A file name that is not UTF-8 (Linux
+    allows any bytes) reaches Python as lone surrogates, which a UTF-8 stream refuses, and a
+    legacy code page cannot show every child's name. Such characters print as escapes
+    (\\udcff): valid text in every format, and JSON reads them back as the same string."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    _print_anything()
     try:
         _register()
         # Standalone mode: typer reports bad usage itself (exit 2) and exits through SystemExit.
