@@ -92,6 +92,20 @@ def test_a_damaged_index_is_a_cache_miss_not_a_failure(demo_repo: Path) -> None:
     assert "recorded in concord/CON-2026-0042.yaml" in written.stdout
 
 
+@pytest.mark.parametrize("damage", ["read_ns = 'soon'", "ids = x'00', read_ns = 9000000000000000000", "size = x'00'"])
+def test_an_index_row_of_the_wrong_types_is_a_cache_miss(demo_repo: Path, damage: str) -> None:
+    """SQLite keeps whatever type a hand edit (or another program) puts in a column: such a
+    row once ended the write in an internal error (exit 3)."""
+    assert run_ppt(*NOTIFY, cwd=demo_repo).returncode == 0
+    with sqlite3.connect(cache_path(demo_repo)) as connection:
+        connection.execute(f"update id_line set {damage}")
+    connection.close()
+    written = run_ppt("log", "followup", CASE, "--as-of", "2026-11-30", cwd=demo_repo)
+    assert written.returncode in (0, 1), written.stderr
+    assert "recorded in concord/CON-2026-0042.yaml" in written.stdout
+    assert all(isinstance(v, int) for row in _index(demo_repo).values() for v in row[:5])  # written again
+
+
 def test_an_entry_recorded_within_the_racy_window_is_not_trusted(tmp_path: Path) -> None:
     path = tmp_path / "case.yaml"
     path.write_text("id: A-1\n", encoding="utf-8")

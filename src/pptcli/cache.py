@@ -41,6 +41,9 @@ create table if not exists id_line (
 """
 
 
+_ID_LINE_TYPES = (bytes, int, int, int, int, int, str)  # path, size, mtime_ns, ctime_ns, inode, read_ns, ids
+
+
 def cache_path(root: Path) -> Path:
     """Where a repository's cache lives; PPT_CACHE_DIR moves it (benchmarks, read-only repos)."""
     folder = Path(os.environ["PPT_CACHE_DIR"]) if os.environ.get("PPT_CACHE_DIR") else root / FOLDER
@@ -108,7 +111,8 @@ class Cache:
         high = low[:-1] + bytes([low[-1] + 1])  # the prefix ends in a separator, never in 0xff
         try:
             rows = self._db.execute("select * from id_line where path >= ? and path < ?", (low, high)).fetchall()
-            return {_unkey(row[0]): tuple(row[1:]) for row in rows}
+            # SQLite keeps whatever type was put in a column: a row of other types is no entry.
+            return {_unkey(row[0]): tuple(row[1:]) for row in rows if _ID_LINE_TYPES == tuple(map(type, row))}
         except (sqlite3.Error, TypeError, UnicodeError):  # a damaged index is no index
             return {}
 
