@@ -234,10 +234,10 @@ class Bench:
             log(f"exit {result['rc']} from {' '.join(cmd[:3])} ...: {result['stderr'].strip()[-300:]}")
         return result
 
-    def ppt_check(self, repo: Path, cache: Path, *extra: str, fmt: str | None = None) -> dict[str, Any]:
+    def ppt_check(self, repo: Path, cache: Path, *extra: str, fmt: str | None = None, as_of: str = AS_OF) -> dict[str, Any]:
         """`ppt check` as a supervisor runs it: the default report (the table, piped), or `fmt`."""
         formats = ["--format", fmt] if fmt else []
-        cmd = [str(self.ppt), "check", str(repo), "--as-of", AS_OF, *formats, *extra]
+        cmd = [str(self.ppt), "check", str(repo), "--as-of", as_of, *formats, *extra]
         return self.measure(cmd, clean_env(PPT_CACHE_DIR=str(cache)))
 
     def ppt_due(self, repo: Path, cache: Path) -> dict[str, Any]:
@@ -398,6 +398,13 @@ def measure_size(b: Bench, size: int) -> dict[str, Any]:
             target.write_bytes(data)
             os.utime(target, ns=(atime, mtime))
         b.mark_dirty(repo, False)
+
+    # A supervisor's daily run: the cases are cached, but findings depend on the date, so a
+    # new day evaluates every case again. Each run is one day after the one before it.
+    log(f"{size:,}: ppt check on the following days")
+    day = dt.date.fromisoformat(AS_OF)
+    later = [(day + dt.timedelta(days=k + 1)).isoformat() for k in range(repeat)]
+    result["next_day"] = summarize([b.ppt_check(repo, cache, as_of=when) for when in later], None)
     result["warm_cache_dir"] = str(cache)
     return result
 
@@ -626,6 +633,7 @@ def print_report(results: dict[str, Any]) -> None:
         ("`ppt check` after 100 files touched (mtime only; no target)", "touched_100"),
         ("`ppt due --business-days 10`, first run after check", "due_first"),
         ("`ppt due --business-days 10` warm", "due_warm"),
+        ("`ppt check` the next day: cases cached, findings evaluated again (no target)", "next_day"),
     ]
     for label, key in rows:
         print(f"| {label} | " + " | ".join(cell(s, key) for s in sizes) + " |")
