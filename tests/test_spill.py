@@ -35,7 +35,7 @@ def test_runs_are_written_only_past_the_limit() -> None:
     store = ExternalSort(10)
     for n in range(9, -1, -1):
         store.add((n,))
-    assert store._runs == [(0, 1)] and store._held == []  # noqa: SLF001 - the one run written
+    assert store._runs == [(0, 1)] and store._held == []  # the one run written
     store.add((-1,))
     assert [item[0] for item in store] == list(range(-1, 10))
 

@@ -69,7 +69,7 @@ def _observed(d: date, name: str) -> tuple[date, str]:
     return d, name
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _state_holidays(year: int) -> tuple[tuple[date, str], ...]:
     # Next year's New Year's Day is observed on Dec 31 of this year when Jan 1 is a Saturday.
     nominal = _nominal_holidays(year) + _nominal_holidays(year + 1)[:1]

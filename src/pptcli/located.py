@@ -79,10 +79,7 @@ def _walk(data: Any, loc: Sequence[Any]) -> tuple[tuple[Any, ...], str]:
     path: list[Any] = []
     node = data
     for index, step in enumerate(loc):
-        if isinstance(node, dict) and step in node:
-            node = node[step]
-            path.append(step)
-        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+        if (isinstance(node, dict) and step in node) or (isinstance(node, list) and isinstance(step, int) and step < len(node)):
             node = node[step]
             path.append(step)
         elif index == len(loc) - 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -236,7 +237,7 @@ def _check_versions(rules: list[Rule], lines: dict[str, tuple[str, int]]) -> lis
         by_id.setdefault(rule.id, []).append(rule)
     for versions in by_id.values():
         versions.sort(key=lambda r: r.effective_from)
-        for older, newer in zip(versions, versions[1:]):
+        for older, newer in itertools.pairwise(versions):
             if older.effective_to is None or older.effective_to >= newer.effective_from:
                 file, line = lines[rule_key(newer)]
                 problems.append(Problem(file, line, 1, f"rule {newer.id}: versions effective {older.effective_from} and {newer.effective_from} overlap; give the older one an effective_to before {newer.effective_from}"))

@@ -242,7 +242,7 @@ def _unpack(parts: dict[str, bytes], statuses: Iterable[str]) -> list[tuple[Any,
         if any(len(row) != len(ROW) for row in rows):
             raise _Damaged
         return rows
-    except Exception as exc:  # noqa: BLE001 - a damaged entry is a cache miss, never a failure
+    except Exception as exc:  # a damaged entry is a cache miss, never a failure
         raise _Damaged from exc
 
 

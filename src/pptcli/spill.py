@@ -85,7 +85,7 @@ class ExternalSort:
         assert self._file is not None
         for _ in range(batches):
             self._file.seek(offset)
-            batch = pickle.load(self._file)  # noqa: S301 - this process wrote it, just now
+            batch = pickle.load(self._file)  # this process wrote it, just now
             offset = self._file.tell()
             yield from batch
 
