@@ -209,7 +209,6 @@ def test_every_format_exits_1_on_the_demo_by_default(fmt: str) -> None:
     assert "\x1b[" not in result.stdout
 
 
-
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_file_name_that_is_not_utf8_prints_as_an_escape_in_every_format(tmp_path: Path, fmt: str) -> None:
     """Linux allows any bytes in a file name; Python holds them as lone surrogates, which a
@@ -223,7 +222,8 @@ def test_a_file_name_that_is_not_utf8_prints_as_an_escape_in_every_format(tmp_pa
         pytest.skip("this file system refuses a file name that is not UTF-8")
     result = subprocess.run(
         [sys.executable, "-m", "pptcli", "check", str(repo), "--as-of", DEMO_AS_OF, "--format", fmt, "--all"],
-        env={**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8:strict", "PPT_CACHE_DIR": str(tmp_path / "cache")},
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("PPT_")},
+             "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8:strict", "PPT_CACHE_DIR": str(tmp_path / "cache")},
         capture_output=True, timeout=180, check=False,
     )
     assert result.returncode == 1, result.stderr.decode("utf-8", "replace")
@@ -233,6 +233,7 @@ def test_a_file_name_that_is_not_utf8_prints_as_an_escape_in_every_format(tmp_pa
     if fmt == "json":
         files = {f["file"] for f in json.loads(text)["findings"]}
         assert odd.relative_to(repo).as_posix() in files  # read back, it is the file's own name
+
 
 # --- Every filter ---------------------------------------------------------------------------
 
