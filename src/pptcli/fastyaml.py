@@ -124,6 +124,29 @@ def load(text: str, max_depth: int = 32) -> Any:
     a state machine, but its composer recurses in C, so a document of a few hundred thousand
     nested brackets would crash the process before any depth check could run.
     """
+    try:
+        return _load(text, max_depth)
+    except yaml.scanner.ScannerError as exc:
+        mark = exc.problem_mark
+        if "maximum nesting depth" not in (exc.problem or "") or mark is None or not 0 < mark.index <= len(text):
+            raise
+    # libyaml 0.2.6 (PyYAML 6.0.3 and later) stops at 1,000 levels while it scans ahead for
+    # keys, before its parser has told of the first brackets. The text before that point
+    # holds the level past max_depth, and is within libyaml's limit: it is reported there.
+    raise _too_deep(text[: mark.index], max_depth) or TooDeep(max_depth, mark.line + 1, mark.column + 1)
+
+
+def _too_deep(text: str, max_depth: int) -> TooDeep | None:
+    try:
+        _load(text, max_depth)
+    except TooDeep as exc:
+        return exc
+    except Exception:  # noqa: BLE001 - any other failure of the shorter text says nothing more
+        return None
+    return None
+
+
+def _load(text: str, max_depth: int) -> Any:
     loader = _Loader(text)
     stack: list[list[Any]] = []  # [container, pending key, the key's position]
     root: Any = None
