@@ -271,17 +271,22 @@ def test_the_ordered_table_is_the_table_of_the_findings_sorted_in_memory(big_rep
 
 
 def test_a_finding_rebuilt_from_its_row_is_the_finding() -> None:
-    """scan.from_row fills a Finding through its __dict__ (it is faster than __init__); every
-    field must come out as the engine made it (but the how-it-was-computed lines)."""
+    """The engine and scan.from_row fill a Finding through its __dict__ (it is faster than
+    __init__): each must set every field and nothing else, and a row must give back every
+    field as the engine made it (but the how-it-was-computed lines)."""
     import dataclasses
 
     from pptcli import scan
+    from pptcli.model.finding import Finding
 
     evaluated = core.evaluate_repository(DEMO, dt.date.fromisoformat(AS_OF))
     born = {case.case.id: (case.case.child.name, case.case.child.born) for case in evaluated.repo.cases}
     assert len(evaluated.findings) > 500
+    names = [f.name for f in dataclasses.fields(Finding)]
     for finding in evaluated.findings:
+        assert list(vars(finding)) == names
         rebuilt = scan.from_row(scan.to_row(finding), evaluated.ruleset, born[finding.case])
+        assert list(vars(rebuilt)) == names
         expected = dataclasses.replace(finding, explanation=(), child=born[finding.case][0], born=born[finding.case][1])
         assert vars(rebuilt) == vars(expected)
         assert rebuilt == finding and hash(rebuilt) == hash(finding)

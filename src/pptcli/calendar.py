@@ -201,7 +201,7 @@ class BusinessCalendar:
         self._by_year: dict[int, dict[date, str]] = {}
         # Deadlines are frozen and the calendar does not change once built: a statewide
         # report asks for the same (kind, trigger, n, office) many times over.
-        self._deadlines: dict[tuple[DeadlineKind, date, int | None, str | None], Deadline] = {}
+        self._deadlines: dict[tuple[DeadlineKind | str, date, int | None, str | None], Deadline] = {}
         self._late: dict[tuple[date, date, str | None], int] = {}  # a report asks the same (due, as-of) often
 
     def _holidays(self, year: int) -> dict[date, str]:
@@ -315,11 +315,11 @@ class BusinessCalendar:
         office: str | None = None,
     ) -> Deadline:
         """The due date of a duty of this kind triggered on `trigger` (SPEC 4.2)."""
-        kind = _parse_kind(kind)
-        count = _count_for(kind, n)
-        key = (kind, trigger, count, office)
+        key = (kind, trigger, n, office)  # kinds are str enums: "on" and ON are one key
         known = self._deadlines.get(key)
-        if known is None:
+        if known is None:  # checked the first time only: a bad kind or count is never kept
+            kind = _parse_kind(kind)
+            count = _count_for(kind, n)
             due, skipped = self._due(kind, trigger, count or 0, office)
             known = self._deadlines[key] = Deadline(kind, trigger, count, due, skipped)
         return known

@@ -71,6 +71,7 @@ class CaseView:
         self.first_placement = self.placements[0][1].date if self.placements else None
         self._names: dict[str, dict[str, Any]] = {}
         self._required_next: tuple[dt.date | None] | None = None
+        self._items: dict[Selector, tuple[Item, ...]] = {}
 
     def _as_of_meeting(self, meeting: Meeting) -> Meeting:
         if meeting.date > self.as_of and meeting.status is MeetingStatus.HELD:
@@ -182,8 +183,13 @@ class CaseView:
             yield anchor, done, count
             anchor = done
 
-    def items(self, selector: Selector) -> Iterator[Item]:
-        yield from _SELECTORS[selector](self)
+    def items(self, selector: Selector) -> tuple[Item, ...]:
+        """The items of a selector, built once per case: several rules share a selector, and
+        none changes an item (the engine copies `names` before adding to them)."""
+        known = self._items.get(selector)
+        if known is None:
+            known = self._items[selector] = tuple(_SELECTORS[selector](self))
+        return known
 
 
 def _resolve_team(case: Case, staff: dict[str, StaffMember]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pptcli.model.finding import Finding, Status
 from pptcli.model.rule import Authority, Party, Rule
 from pptcli.model.settings import StaffMember
 from pptcli.problems import Problem
-from pptcli.rules import RuleSet
+from pptcli.rules import Plan, RuleSet
 
 _STRENGTH = {Authority.SOP: 0, Authority.POLICY: 1, Authority.ASSUMED: 2}
 
@@ -82,29 +82,30 @@ def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseV
     if loaded.case.program.value not in rule.programs:
         return
     base = view.names(rule.worker.value, policy.values)
+    plan = ruleset.plan(rule)
     for item in view.items(rule.for_each):
         names = {**base, **item.names}
-        trigger = ruleset.expr(rule, "trigger")(names)
+        trigger = plan.trigger(names)
         if trigger is None or not rule.in_force(trigger):
             continue
         names["trigger"] = trigger
-        yield _finding(ruleset, rule, loaded, view, item, names, policy, explain)
+        yield _finding(ruleset, rule, plan, loaded, view, item, names, policy, explain)
 
 
-def _finding(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], policy: Policy, explain: bool) -> Finding:
+def _finding(ruleset: RuleSet, rule: Rule, plan: Plan, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], policy: Policy, explain: bool) -> Finding:
     as_of, office = view.as_of, loaded.case.office
     trigger: dt.date = names["trigger"]
-    due, explanation, used = _due(ruleset, rule, view, names, policy, explain)
+    due, explanation, used = _due(rule, plan, view, names, policy, explain)
     names["due"] = due
-    applies = rule.when is None or bool(ruleset.expr(rule, "when")(names))
+    applies = plan.when is None or bool(plan.when(names))
     if not applies:
         due, explanation = None, ("does not apply: " + (rule.when or ""),)
     done, missing, failed = None, [], []
     status = Status.NA
     if applies:
-        done, missing = _evidence(ruleset, rule, names, as_of, due)
+        done, missing = _evidence(rule, plan, names, as_of, due)
         if rule.checks and (rule.evidence or due is None or due <= as_of):
-            failed = [_say(c.says, names) for i, c in enumerate(rule.checks) if not ruleset.expr(rule, f"checks[{i}].require")(names)]
+            failed = [_say(c.says, names) for c, require in zip(rule.checks, plan.checks, strict=True) if not require(names)]
         status = _status(rule, due, done, failed, as_of)
     late = 0
     if status is Status.LATE and due and done:
@@ -112,16 +113,16 @@ def _finding(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, i
     elif status is Status.OVERDUE and due:
         late = view.calendar.business_days_late(due, as_of, office)
     line = loaded.where.line(*item.path)
-    return Finding(
-        case=loaded.case.id, office=office, program=str(loaded.case.program), rule=rule.id, title=rule.title,
-        source=ruleset.source(rule), authority=_authority(rule, used, policy),
-        responsible=_parties(rule.responsible, names, item), accountable=_parties(rule.accountable, names, item),
-        subject=rule.subject or item.subject, trigger=trigger, due=due, done=done, status=status,
-        business_days_late=late, detail=_detail(status, missing, failed, done), file=loaded.file, line=line,
-        quote=rule.source.quote,
-        explanation=(f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)) if explain else (),
-        child=loaded.case.child.name, born=loaded.case.child.born,
-    )
+    return Finding.filled({
+        "case": loaded.case.id, "office": office, "program": str(loaded.case.program), "rule": rule.id, "title": rule.title,
+        "source": ruleset.source(rule), "authority": _authority(rule, used, policy),
+        "responsible": _parties(rule.responsible, names, item), "accountable": _parties(rule.accountable, names, item),
+        "subject": rule.subject or item.subject, "trigger": trigger, "due": due, "done": done, "status": status,
+        "business_days_late": late, "detail": _detail(status, missing, failed, done), "file": loaded.file, "line": line,
+        "quote": rule.source.quote,
+        "explanation": (f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)) if explain else (),
+        "child": loaded.case.child.name, "born": loaded.case.child.born,
+    })
 
 
 def _authority(rule: Rule, used: set[str], policy: Policy) -> str:
@@ -135,10 +136,10 @@ def _authority(rule: Rule, used: set[str], policy: Policy) -> str:
     return known
 
 
-def _due(ruleset: RuleSet, rule: Rule, view: CaseView, names: dict[str, Any], policy: Policy, explain: bool) -> tuple[dt.date | None, tuple[str, ...], set[str]]:
+def _due(rule: Rule, plan: Plan, view: CaseView, names: dict[str, Any], policy: Policy, explain: bool) -> tuple[dt.date | None, tuple[str, ...], set[str]]:
     """The due date by the first deadline spec whose `when` holds, and how it was reached."""
-    for i, spec in enumerate(rule.deadline):
-        if spec.when and not ruleset.expr(rule, f"deadline[{i}].when")(names):
+    for spec, (when, counts_from, not_before) in zip(rule.deadline, plan.deadline, strict=True):
+        if when is not None and not when(names):
             continue
         used: set[str] = set()
         kind_name = spec.kind
@@ -149,15 +150,15 @@ def _due(ruleset: RuleSet, rule: Rule, view: CaseView, names: dict[str, Any], po
         if isinstance(n, str):
             used.add(n)
             n = int(policy.values[n])
-        start = ruleset.expr(rule, f"deadline[{i}].from")(names) if spec.counts_from else names["trigger"]
+        start = counts_from(names) if counts_from is not None else names["trigger"]
         if start is None:
             return None, ("no due date yet: nothing to count from (no next PPT meeting is scheduled or required)",), used
         kind = _KINDS.get(kind_name) or DeadlineKind(kind_name)
         deadline = view.calendar.deadline(kind, start, n if kind in _COUNTED else None, view.case.office)
         lines = [f"deadline: {deadline.describe()}" + (f" [{spec.kind} = {kind_name}]" if spec.kind != kind_name else "")] if explain else []
         due = deadline.due
-        if spec.not_before:
-            floor = ruleset.expr(rule, f"deadline[{i}].not_before")(names)
+        if not_before is not None:
+            floor = not_before(names)
             if floor is not None and due < floor:
                 if explain:
                     lines.append(f"not before {floor:%a} {floor}: due {floor:%a} {floor}")
@@ -170,13 +171,13 @@ _KINDS = {kind.value: kind for kind in DeadlineKind}  # the policy's kinds were 
 _COUNTED = frozenset({DeadlineKind.BUSINESS_DAYS_BEFORE, DeadlineKind.CALENDAR_DAYS_AFTER, DeadlineKind.MONTHS_AFTER})
 
 
-def _evidence(ruleset: RuleSet, rule: Rule, names: dict[str, Any], as_of: dt.date, due: dt.date | None) -> tuple[dt.date | None, list[str]]:
+def _evidence(rule: Rule, plan: Plan, names: dict[str, Any], as_of: dt.date, due: dt.date | None) -> tuple[dt.date | None, list[str]]:
     """When the duty was done (the latest of its evidence dates), and what evidence is missing."""
     if not rule.evidence:
         return (due if due is not None and due <= as_of else None), []
     dates, missing = [], []
-    for i, _ in enumerate(rule.evidence):
-        value = ruleset.expr(rule, f"evidence[{i}]")(names)
+    for i, evidence in enumerate(plan.evidence):
+        value = evidence(names)
         if value is True or isinstance(value, NotApplicable):  # not required here, or recorded as not applicable
             continue
         if isinstance(value, dt.date) and value <= as_of:

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from pptcli.calendar import DeadlineKind
-from pptcli.expr import Expr, ExprError
+from pptcli.expr import Compiled, Expr, ExprError
 from pptcli.load import RuleDuty
 from pptcli.located import validate
 from pptcli.locator import Locator
@@ -45,6 +45,35 @@ def shipped_rules_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """A rule's compiled expressions, in the places the engine asks for them on every
+    obligation (rather than looked up by a "deadline[0].when" key each time)."""
+
+    trigger: Compiled
+    when: Compiled | None
+    deadline: tuple[tuple[Compiled | None, Compiled | None, Compiled | None], ...]  # per spec: when, from, not_before
+    evidence: tuple[Compiled, ...]
+    checks: tuple[Compiled, ...]  # each check's `require`
+
+    @classmethod
+    def of(cls, rule: Rule, exprs: Mapping[str, Expr]) -> Plan:
+        def run(where: str) -> Compiled | None:
+            expr = exprs.get(where)
+            return expr.run if expr is not None else None
+
+        def runs(wheres: list[str]) -> tuple[Compiled, ...]:
+            return tuple(exprs[where].run for where in wheres)
+
+        return cls(
+            trigger=exprs["trigger"].run,
+            when=run("when"),
+            deadline=tuple((run(f"deadline[{i}].when"), run(f"deadline[{i}].from"), run(f"deadline[{i}].not_before")) for i in range(len(rule.deadline))),
+            evidence=runs([f"evidence[{i}]" for i in range(len(rule.evidence))]),
+            checks=runs([f"checks[{i}].require" for i in range(len(rule.checks))]),
+        )
+
+
+@dataclass(frozen=True)
 class RuleSet:
     folder: Path
     rules: tuple[Rule, ...]  # every version of every rule
@@ -66,8 +95,9 @@ class RuleSet:
     def _duties(self) -> Mapping[str, RuleDuty]:
         return MappingProxyType({r.id: RuleDuty(r.worker.value, tuple(p.value for p in r.responsible)) for r in self.rules})
 
-    def expr(self, rule: Rule, where: str) -> Expr:
-        return self._by_rule[id(rule)][where]
+    def plan(self, rule: Rule) -> Plan:
+        """The rule's compiled expressions, by the part of the rule each belongs to."""
+        return self._plans[id(rule)]
 
     def source(self, rule: Rule) -> str:
         """"CPSW PPT SOP I.C": the rule's document and section."""
@@ -85,7 +115,7 @@ class RuleSet:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.pop("_by_rule", None)  # keyed by object identity: rebuilt after unpickling
+        state.pop("_plans", None)  # keyed by object identity: rebuilt after unpickling
         state.pop("_by_id", None)
         state.pop("_sources", None)
         state.pop("_duties", None)  # a mapping proxy does not pickle; rebuilt when asked for
@@ -93,13 +123,11 @@ class RuleSet:
 
     # Lookups the engine makes for every obligation of every case, prepared once.
     @cached_property
-    def _by_rule(self) -> dict[int, dict[str, Expr]]:
-        keys = {rule_key(r): id(r) for r in self.rules}
-        table: dict[int, dict[str, Expr]] = {id(r): {} for r in self.rules}
+    def _plans(self) -> dict[int, Plan]:
+        by_key: dict[str, dict[str, Expr]] = {}
         for (key, where), expr in self.compiled.items():
-            if key in keys:
-                table[keys[key]][where] = expr
-        return table
+            by_key.setdefault(key, {})[where] = expr
+        return {id(r): Plan.of(r, by_key[rule_key(r)]) for r in self.rules}
 
     @cached_property
     def _sources(self) -> dict[int, str]:
