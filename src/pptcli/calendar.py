@@ -4,6 +4,7 @@ Pure: no I/O and no clock. Closures and holiday edits come in as values (from ca
 SPEC 2.2); every date comes in as an argument.
 """
 
+import bisect
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -203,6 +204,7 @@ class BusinessCalendar:
         # report asks for the same (kind, trigger, n, office) many times over.
         self._deadlines: dict[tuple[DeadlineKind | str, date, int | None, str | None], Deadline] = {}
         self._late: dict[tuple[date, date, str | None], int] = {}  # a report asks the same (due, as-of) often
+        self._off: dict[tuple[int, str | None], list[date]] = {}
 
     def _holidays(self, year: int) -> dict[date, str]:
         """The cached holiday table of a year; callers must not mutate it."""
@@ -301,11 +303,21 @@ class BusinessCalendar:
 
     def _business_days_late(self, due: date, done: date, office: str | None) -> int:
         # Counted arithmetically, not day by day: a case can be years late.
-        years = range(due.year, done.year + 1)
-        holiday_days = {d for year in years for d in self._holidays(year)}
-        closed = {d for d in self._closures if self._closure(d, office) is not None}
-        off = {d for d in holiday_days | closed if due < d <= done and d.weekday() < 5}
-        return _weekdays_after(due, done) - len(off)
+        off = 0
+        for year in range(due.year, done.year + 1):
+            days = self._weekdays_off(year, office)
+            off += bisect.bisect_right(days, done) - bisect.bisect_right(days, due)
+        return _weekdays_after(due, done) - off
+
+    def _weekdays_off(self, year: int, office: str | None) -> list[date]:
+        """The weekdays of a year that are not business days for an office (holidays and
+        closures), sorted; kept, since every late finding counts across them."""
+        key = (year, office)
+        days = self._off.get(key)
+        if days is None:
+            closed = {d for d in self._closures if d.year == year and self._closure(d, office) is not None}
+            days = self._off[key] = sorted(d for d in {*self._holidays(year), *closed} if d.weekday() < 5)
+        return days
 
     def deadline(
         self,

@@ -52,7 +52,8 @@ class Schedule:
 
 
 def _fields(record: Any) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in type(record).model_fields}
+    """A record's fields by name: a frozen model without extras holds exactly these."""
+    return dict(vars(record))
 
 
 class CaseView:
@@ -201,9 +202,24 @@ def _resolve_team(case: Case, staff: dict[str, StaffMember]) -> dict[str, Any]:
             team[slot] = staff[team[worker]].supervisor
     for slot, role in (("permanency_cpsw", Role.PERMANENCY_CPSW), ("permanency_jppo", Role.PERMANENCY_JPPO)):
         if team[slot] is None:
-            candidates = [m.id for m in staff.values() if m.role == role and m.office == case.office]
+            candidates = _by_role_and_office(staff).get((role, case.office), ())
             team[slot] = candidates[0] if len(candidates) == 1 else None
     return team
+
+
+_STAFF_INDEX: tuple[dict[str, StaffMember], dict[tuple[Role, str | None], list[str]]] | None = None
+
+
+def _by_role_and_office(staff: dict[str, StaffMember]) -> dict[tuple[Role, str | None], list[str]]:
+    """Staff ids by (role, office), in staff.yaml order, for the staff list of the run
+    (asked for each case; a statewide list has a thousand people)."""
+    global _STAFF_INDEX
+    if _STAFF_INDEX is None or _STAFF_INDEX[0] is not staff:
+        index: dict[tuple[Role, str | None], list[str]] = {}
+        for member in staff.values():
+            index.setdefault((member.role, member.office), []).append(member.id)
+        _STAFF_INDEX = (staff, index)
+    return _STAFF_INDEX[1]
 
 
 def _placements(view: CaseView) -> Iterator[Item]:
