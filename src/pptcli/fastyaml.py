@@ -130,7 +130,7 @@ def load(text: str, max_depth: int = 32) -> Any:
         mark = exc.problem_mark
         if "maximum nesting depth" not in (exc.problem or "") or mark is None or not 0 < mark.index <= len(text):
             raise
-    # libyaml 0.2.6 (PyYAML 6.0.3 and later) stops at 1,000 levels while it scans ahead for
+    # libyaml 0.2.6 (in PyYAML 6.0.4's wheels) stops at 1,000 levels while it scans ahead for
     # keys, before its parser has told of the first brackets. The text before that point
     # holds the level past max_depth, and is within libyaml's limit: it is reported there.
     raise _too_deep(text[: mark.index], max_depth) or TooDeep(max_depth, mark.line + 1, mark.column + 1)
