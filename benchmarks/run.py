@@ -515,13 +515,37 @@ def machine_info(b: Bench) -> dict[str, Any]:
     except OSError:
         pass
     python = subprocess.run([b.python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True, text=True, check=False).stdout.strip()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = core_count()
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cores": cores, "cpu": model,
         "memory": memory, "python": python, "platform": platform.platform(), "ppt": b.version,
         "ppt_command": str(b.ppt), "load_average_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "features": {"--no-cache": b.has_no_cache, "notify-placement": b.has_notify},
     }
+
+
+def core_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+BUSY = 0.5  # a 1-minute load average above this per core flags the run as busy
+
+
+def settle(limit: float) -> float:
+    """Wait up to `limit` seconds for the 1-minute load average to fall below BUSY per core,
+    and return the seconds waited. The average lags by about a minute: started right after
+    other work, a run on an idle machine would be flagged busy, and one on a machine that
+    is still busy would begin measuring at once."""
+    if limit <= 0 or not hasattr(os, "getloadavg"):
+        return 0.0
+    start, ceiling = time.monotonic(), BUSY * core_count()
+    load = os.getloadavg()[0]
+    if load > ceiling:
+        log(f"waiting up to {limit:.0f} s for the load average ({load:.2f}) to fall below {ceiling:.1f}")
+    while load > ceiling and time.monotonic() - start < limit:
+        time.sleep(5)
+        load = os.getloadavg()[0]
+    return round(time.monotonic() - start, 1)
 
 
 def verdict(ok: bool | None) -> str:
@@ -596,7 +620,9 @@ def print_report(results: dict[str, Any]) -> None:
     print(f"- load average at start {tuple(round(x, 2) for x in m['load_average_start'] or ())}, at end "
           f"{tuple(round(x, 2) for x in m.get('load_average_end') or ())}")
     load, cores = (m["load_average_start"] or (0,))[0], m["cores"] or 1
-    if load > 0.5 * cores:
+    if m.get("waited_for_load_s"):
+        print(f"- waited {m['waited_for_load_s']:.0f} s before starting for the load average to fall (`--settle`)")
+    if load > BUSY * cores:
         print(f"- **warning: the machine was busy (1-minute load {load:.1f} on {cores} cores): times are inflated and noisy**")
     print(f"- as-of {AS_OF}; median of {results['repeat']} run(s) (sizes above 10,000: {results['repeat_large']}); "
           f"F = PyYAML CSafeLoader reading and parsing every case file in one process\n")
@@ -703,13 +729,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     parser.add_argument("--offices", type=int, default=11, help="district offices in generated repositories (default 11)")
     parser.add_argument("--ppt", default=None, help="the ppt command (default: beside this Python, else on PATH)")
+    parser.add_argument("--settle", type=float, default=120, help="seconds to wait at most for a busy machine to settle before measuring (default 120; 0: never wait)")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat, args.startup_runs, args.peer_files = "1000", 1, 5, 250
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
 
+    waited = settle(args.settle)
     bench = Bench(args)
-    results: dict[str, Any] = {"machine": machine_info(bench), "as_of": AS_OF, "repeat": args.repeat,
+    results: dict[str, Any] = {"machine": {**machine_info(bench), "waited_for_load_s": waited}, "as_of": AS_OF, "repeat": args.repeat,
                                "repeat_large": min(args.repeat, args.repeat_large), "startup_runs": args.startup_runs,
                                "sizes": {}}
     m = results["machine"]
