@@ -286,6 +286,14 @@ def test_flow_brackets_nested_200000_deep(repo: Path) -> None:
     assert_rejected(repo, HOSTILE, where(text, "[", offset=32), "nested more than 32 levels deep", check=True, bounded=True)
 
 
+def test_a_duplicate_key_before_deep_brackets_is_the_problem_reported(repo: Path) -> None:
+    """The first problem in the text is the one reported, even when libyaml (0.2.6 and later)
+    stops at its own nesting limit further on before the loader has seen the duplicate."""
+    text = f"id: {NEW_ID}\nnotes: [[[{{a: 1, a: 2}}, " + "[" * 200_000 + "]" * 200_000 + "]]]\n"
+    write(repo, HOSTILE, text)
+    assert_rejected(repo, HOSTILE, where(text, "a: 2"), 'duplicate key "a"', bounded=True)
+
+
 def test_flow_brackets_hidden_behind_a_quote_in_a_plain_scalar(repo: Path) -> None:
     """`x"` is a plain scalar in YAML, so the brackets after it are real nesting, although a
     naive scanner takes `", [[[...]]], y"` for one quoted string."""

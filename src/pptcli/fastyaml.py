@@ -131,17 +131,21 @@ def load(text: str, max_depth: int = 32) -> Any:
         if "maximum nesting depth" not in (exc.problem or "") or mark is None or not 0 < mark.index <= len(text):
             raise
     # libyaml 0.2.6 (in PyYAML 6.0.4's wheels) stops at 1,000 levels while it scans ahead for
-    # keys, before its parser has told of the first brackets. The text before that point
-    # holds the level past max_depth, and is within libyaml's limit: it is reported there.
-    raise _too_deep(text[: mark.index], max_depth) or TooDeep(max_depth, mark.line + 1, mark.column + 1)
+    # keys, before its parser has told of the first brackets. The text before that point is
+    # within libyaml's limit and holds the level past max_depth, and any problem of ours
+    # that comes before it (a duplicate key, say): the first of them is reported.
+    raise _first_problem(text[: mark.index], max_depth) or TooDeep(max_depth, mark.line + 1, mark.column + 1)
 
 
-def _too_deep(text: str, max_depth: int) -> TooDeep | None:
+_OWN_PROBLEMS = (TooDeep, DuplicateKey, AliasFound, TagFound, ComplexKey)
+
+
+def _first_problem(text: str, max_depth: int) -> Exception | None:
     try:
         _load(text, max_depth)
-    except TooDeep as exc:
+    except _OWN_PROBLEMS as exc:
         return exc
-    except Exception:  # noqa: BLE001 - any other failure of the shorter text says nothing more
+    except Exception:  # noqa: BLE001 - the shorter text's own end, unclosed: nothing to report
         return None
     return None
 
