@@ -290,6 +290,18 @@ def test_overlapping_versions_are_a_problem(tmp_path: Path) -> None:
     assert where.group(1).endswith("CPSW-I.C.v2.yaml") and int(where.group(2)) == 1  # where its `id:` is
 
 
+def test_a_rule_defined_twice_keeps_the_first_files_expressions(tmp_path: Path) -> None:
+    """The second file of one rule id and version is a problem and is left out, with all of
+    its expressions: the rule kept must not evaluate the other file's `when`."""
+    repo, rules = custom_repo(tmp_path, {"concord/CON-2026-0301.yaml": MEETINGS_CASE})
+    copy = (rules / "cpsw" / "CPSW-I.A.1.yaml").read_text(encoding="utf-8").replace("when: first\n", "when: not first\n")
+    (rules / "cpsw" / "zz-copy-of-CPSW-I.A.1.yaml").write_text(copy, encoding="utf-8")
+    data = report("check", repo, "--as-of", "2026-11-23", "--format", "json", "--all", expect_rc=2)
+    assert len(data["problems"]) == 1, data["problems"]
+    assert "rule CPSW-I.A.1 effective 2000-01-01 is also defined in" in data["problems"][0]["message"]
+    assert the_finding(data, rule="CPSW-I.A.1", subject="placement 2026-01-05")["status"] == "met"
+
+
 def test_a_wrong_example_fails_rules_test_by_name(tmp_path: Path) -> None:
     repo, rules = custom_repo(tmp_path)
     edit(rules / "cpsw" / "CPSW-I.C.yaml", "expect: [{status: met, due: 2026-11-19}]", "expect: [{status: met, due: 2026-11-20}]")

@@ -57,20 +57,27 @@ class Plan:
 
     @classmethod
     def of(cls, rule: Rule, exprs: Mapping[str, Expr]) -> Plan:
+        """The plan of a rule's expressions by place (as Rule.expressions names them); every
+        one must find its place, so the two namings cannot drift apart unnoticed."""
+        left = dict(exprs)
+
         def run(where: str) -> Compiled | None:
-            expr = exprs.get(where)
+            expr = left.pop(where, None)
             return expr.run if expr is not None else None
 
         def runs(wheres: list[str]) -> tuple[Compiled, ...]:
-            return tuple(exprs[where].run for where in wheres)
+            return tuple(left.pop(where).run for where in wheres)
 
-        return cls(
-            trigger=exprs["trigger"].run,
+        plan = cls(
+            trigger=left.pop("trigger").run,
             when=run("when"),
             deadline=tuple((run(f"deadline[{i}].when"), run(f"deadline[{i}].from"), run(f"deadline[{i}].not_before")) for i in range(len(rule.deadline))),
             evidence=runs([f"evidence[{i}]" for i in range(len(rule.evidence))]),
             checks=runs([f"checks[{i}].require" for i in range(len(rule.checks))]),
         )
+        if left:
+            raise ValueError(f"rule {rule.id}: expressions with no place in its plan: {sorted(left)}")
+        return plan
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,7 @@ class RuleSet:
     rules: tuple[Rule, ...]  # every version of every rule
     parameters: dict[str, Parameter]
     coverage: tuple[CoverageItem, ...]
-    compiled: dict[tuple[str, str], Expr] = field(repr=False)  # (rule id + version, where) -> Expr
+    compiled: dict[str, dict[str, Expr]] = field(repr=False)  # rule id + version -> where -> Expr, of the rules kept
     lines: dict[str, tuple[str, int]] = field(repr=False)  # rule key -> (file, line)
     problems: tuple[Problem, ...] = ()
 
@@ -124,10 +131,7 @@ class RuleSet:
     # Lookups the engine makes for every obligation of every case, prepared once.
     @cached_property
     def _plans(self) -> dict[int, Plan]:
-        by_key: dict[str, dict[str, Expr]] = {}
-        for (key, where), expr in self.compiled.items():
-            by_key.setdefault(key, {})[where] = expr
-        return {id(r): Plan.of(r, by_key[rule_key(r)]) for r in self.rules}
+        return {id(r): Plan.of(r, self.compiled[rule_key(r)]) for r in self.rules}
 
     @cached_property
     def _sources(self) -> dict[int, str]:
@@ -169,7 +173,7 @@ def load_rules(folder: Path | None = None, shown_from: Path | None = None) -> Ru
     parameters = _load_parameters(folder, folder_shown, problems)
     coverage = _load_coverage(folder, folder_shown, problems)
     rules: list[Rule] = []
-    compiled: dict[tuple[str, str], Expr] = {}
+    compiled: dict[str, dict[str, Expr]] = {}
     lines: dict[str, tuple[str, int]] = {}
     for path in sorted(folder.rglob("*.y*ml")):
         if path.name in (PARAMETERS, COVERAGE) or not path.name.endswith((".yaml", ".yml")):
@@ -182,12 +186,13 @@ def load_rules(folder: Path | None = None, shown_from: Path | None = None) -> Ru
         if rule is None:
             continue
         where = Locator.of(doc)
-        found = _compile(rule, parameters, rel, where, compiled)
+        exprs, found = _compile(rule, parameters, rel, where)
         if rule_key(rule) in lines:
             found.append(Problem(rel, *where.at(("id",)), f"rule {rule.id} effective {rule.effective_from} is also defined in {lines[rule_key(rule)][0]}"))
         problems += found
-        if not found:
+        if not found:  # a file with problems leaves nothing behind, its expressions included
             rules.append(rule)
+            compiled[rule_key(rule)] = exprs
             lines[rule_key(rule)] = (rel, where.line("id"))
     problems += _check_versions(rules, lines)
     return RuleSet(folder, tuple(rules), parameters, coverage, compiled, lines, tuple(problems))
@@ -219,8 +224,10 @@ def _load_coverage(folder: Path, shown: Path, problems: list[Problem]) -> tuple[
     return model.items if model else ()
 
 
-def _compile(rule: Rule, parameters: dict[str, Parameter], rel: str, where: Locator, out: dict[tuple[str, str], Expr]) -> list[Problem]:
+def _compile(rule: Rule, parameters: dict[str, Parameter], rel: str, where: Locator) -> tuple[dict[str, Expr], list[Problem]]:
+    """The rule's expressions by place, parsed and name-checked, and its problems."""
     problems = []
+    exprs: dict[str, Expr] = {}
     known = CASE_NAMES | set(parameters) | _selector_names(rule)
     for place, source in rule.expressions():
         try:
@@ -231,13 +238,13 @@ def _compile(rule: Rule, parameters: dict[str, Parameter], rel: str, where: Loca
         unknown = sorted(expr.names - known)
         if unknown:
             problems.append(Problem(rel, *where.at(_path_of(place)), f"{place}: unknown name {unknown[0]!r} in {source!r}"))
-        out[(rule_key(rule), place)] = expr
+        exprs[place] = expr
     for i, spec in enumerate(rule.deadline):
         problems += _check_deadline(spec.kind, spec.n, parameters, rel, where.at(("deadline", i)) if len(rule.deadline) > 1 else where.at(("deadline",)))
     for name in rule.parameters:
         if name not in parameters:
             problems.append(Problem(rel, *where.at(("parameters",)), f"unknown parameter {name!r}"))
-    return problems
+    return exprs, problems
 
 
 def _path_of(place: str) -> tuple[Any, ...]:
