@@ -180,6 +180,28 @@ def test_table_due_and_exit_codes_agree_with_and_without_the_cache(big_repo: Pat
         assert (plain.returncode, plain.stdout) == (cold.returncode, cold.stdout) == (warm.returncode, warm.stdout), args
 
 
+def test_filtered_reports_agree_with_and_without_the_cache(big_repo: Path, tmp_path: Path) -> None:
+    """A filtered run from the cache skips the files its filters cannot match (scan.Reach):
+    each filter, alone or combined, in each report, prints what a run without the cache does."""
+    cache = tmp_path / "cache"
+    ppt("check", str(big_repo), "--as-of", AS_OF, cwd=big_repo.parent, cache=cache)  # fills the cache
+    for args in (
+        ["check", "--worker", "c.rivera"],
+        ["check", "--supervisor", "k.osei", "--format", "json"],
+        ["check", "--office", "concord", "--all", "--format", "csv"],
+        ["check", "--case", "CON-2026-0042-07", "--all"],
+        ["check", "--rule", "CPSW-I.*", "--since", "2026-06-01", "--fail-on", "late"],
+        ["check", "--since", "2026-12-01", "--format", "json"],
+        ["due", "--business-days", "10", "--supervisor", "m.okafor"],
+        ["due", "--business-days", "30", "--office", "manchester", "--format", "json"],
+    ):
+        plain = ppt(*args, str(big_repo), "--as-of", AS_OF, "--no-cache", cwd=big_repo.parent)
+        warm = ppt(*args, str(big_repo), "--as-of", AS_OF, cwd=big_repo.parent, cache=cache)
+        assert "Traceback" not in warm.stderr
+        assert (plain.returncode, plain.stdout, plain.stderr) == (warm.returncode, warm.stdout, warm.stderr), args
+        assert plain.stdout.count("\n") > 3, args  # a report with findings, not an empty one
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="only Linux file systems take a file name that is not UTF-8")
 def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(tmp_path: Path) -> None:
     """SQLite text cannot hold the lone surrogates such a name decodes to: the cache once
@@ -290,3 +312,54 @@ def test_a_finding_rebuilt_from_its_row_is_the_finding() -> None:
         expected = dataclasses.replace(finding, explanation=(), child=born[finding.case][0], born=born[finding.case][1])
         assert vars(rebuilt) == vars(expected)
         assert rebuilt == finding and hash(rebuilt) == hash(finding)
+
+
+def test_a_file_is_skipped_only_when_no_finding_of_it_passes_the_filters() -> None:
+    """A filtered run skips a cached file when its reach (whom and what its findings name,
+    together) cannot match; the skip must never drop a finding the filters want. Every
+    filter a demo finding can match, alone and combined, on every demo case."""
+    from itertools import product
+
+    from pptcli import scan
+
+    evaluated = core.evaluate_repository(DEMO, dt.date.fromisoformat(AS_OF))
+    staff = evaluated.repo.staff
+    by_case: dict[str, list[tuple[object, ...]]] = {}
+    for finding in evaluated.findings:
+        by_case.setdefault(finding.case, []).append(scan.to_row(finding))
+    rows = [row for case_rows in by_case.values() for row in case_rows]
+    days = sorted({row[scan.ROW.index("due")] or row[scan.ROW.index("trigger")] for row in rows})
+    people = sorted({p for row in rows for p in (*row[scan.ROW.index("responsible")], *row[scan.ROW.index("accountable")])})
+    supervisors = sorted({m.supervisor for m in staff.values() if m.supervisor})
+    choices = {
+        "worker": [None, *people, "nobody"],
+        "supervisor": [None, *supervisors],
+        "office": [None, *sorted({row[1] for row in rows})],
+        "case": [None, *sorted(by_case)[::4]],
+        "rule": [None, "CPSW-I.*", "*-I.3", *sorted({row[scan.ROW.index("rule")] for row in rows})],
+        "since": [None, days[0], days[len(days) // 2], days[-1], days[-1] + dt.timedelta(days=1)],
+    }
+    tried, skipped = 0, 0
+    for name, values in choices.items():
+        for value in values[1:]:
+            tried, skipped = _try_filters(core.Filters(**{name: value}), by_case, staff, tried, skipped)
+    pairs = product(choices["worker"][::3], choices["supervisor"][::2], choices["rule"][:5], choices["since"][::2])
+    for worker, supervisor, rule, since in pairs:
+        tried, skipped = _try_filters(core.Filters(worker=worker, supervisor=supervisor, rule=rule, since=since), by_case, staff, tried, skipped)
+    assert tried > 1000 and skipped > tried // 4  # the skip is taken, not only safe
+
+
+def _try_filters(filters: core.Filters, by_case: dict[str, list[tuple[object, ...]]], staff: dict[str, object], tried: int, skipped: int) -> tuple[int, int]:
+    from pptcli import scan
+
+    team = core._team(filters, staff)  # type: ignore[arg-type]
+    might = core._reach_filter(filters, team)
+    for include_na in (False, True):
+        wanted = core._row_filter(filters, team, include_na)
+        for case_rows in by_case.values():
+            reach = scan._reach(case_rows)  # type: ignore[arg-type]
+            tried += 1
+            if might is not None and not might(reach):
+                skipped += 1
+                assert not any(wanted(row) for row in case_rows), (filters, case_rows[0][0])
+    return tried, skipped

@@ -155,10 +155,13 @@ def _setting(path: Path, as_of: dt.date) -> tuple[scan.Setting, list[str], list[
     return setting, files, [*problems, *ruleset.problems, *found], bare
 
 
-def _row_filter(filters: Filters, staff: dict[str, StaffMember], include_na: bool) -> Callable[[tuple[Any, ...]], bool]:
-    team = None
-    if filters.supervisor:
-        team = {m.id for m in staff.values() if m.supervisor == filters.supervisor} | {filters.supervisor}
+def _team(filters: Filters, staff: dict[str, StaffMember]) -> set[str] | None:
+    if not filters.supervisor:
+        return None
+    return {m.id for m in staff.values() if m.supervisor == filters.supervisor} | {filters.supervisor}
+
+
+def _row_filter(filters: Filters, team: set[str] | None, include_na: bool) -> Callable[[tuple[Any, ...]], bool]:
     f = scan.field_of
 
     def wanted(row: tuple[Any, ...]) -> bool:
@@ -179,12 +182,35 @@ def _row_filter(filters: Filters, staff: dict[str, StaffMember], include_na: boo
     return wanted
 
 
+def _reach_filter(filters: Filters, team: set[str] | None) -> Callable[[scan.Reach], bool] | None:
+    """False for a file none of whose findings `_row_filter` can want, tested on what the
+    findings name together; None without filters (every file is wanted)."""
+    if filters.is_empty():
+        return None
+
+    def might(reach: scan.Reach) -> bool:
+        if filters.worker and filters.worker not in reach.responsible:
+            return False
+        if team is not None and not (team & reach.responsible or filters.supervisor in reach.accountable):
+            return False
+        if filters.office and filters.office not in reach.offices:
+            return False
+        if filters.case and filters.case not in reach.cases:
+            return False
+        if filters.rule and not any(fnmatch.fnmatchcase(rule, filters.rule) for rule in reach.rules):
+            return False
+        return not (filters.since and reach.latest is not None and reach.latest < filters.since)
+
+    return might
+
+
 def _report(path: Path, as_of: dt.date, filters: Filters, run: Run, keep: Callable[[scan.Setting, Callable[[tuple[Any, ...]], bool]], scan.Keep], include_na: bool, order: Literal["worker", "due"] | None) -> tuple[Report, BusinessCalendar]:
     """The report; with `order`, its findings are held in a table's order (ordered.py), not
     in memory, for a table that groups them by worker or lists them by due date."""
     setting, files, problems, bare = _setting(path, as_of)
     filters = check_filters(filters, bare)
-    chooser = keep(setting, _row_filter(filters, setting.staff, include_na))
+    team = _team(filters, setting.staff)
+    chooser = replace(keep(setting, _row_filter(filters, team, include_na)), might=_reach_filter(filters, team))
     cache = cache_path(setting.root) if run.use_cache else None
     results = scan.outcomes(setting, files, chooser, cache, jobs=run.jobs)
     keeping: list[scan.Outcome] = []

@@ -19,7 +19,7 @@ import pickle
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pptcli import __version__
 from pptcli.cache import Cache
@@ -42,6 +42,7 @@ ROW = ("case", "office", "program", "rule", "authority", "responsible", "account
        "trigger", "due", "done", "status", "business_days_late", "detail", "file", "line")
 _I = {name: i for i, name in enumerate(ROW)}
 _AT_STATUS = _I["status"]
+_AT_RESPONSIBLE, _AT_ACCOUNTABLE, _AT_DUE, _AT_TRIGGER = _I["responsible"], _I["accountable"], _I["due"], _I["trigger"]
 assert ROW[3] == "rule" and ROW[8] == "trigger" and ROW[11] == "status"  # to_row and from_row rely on it
 PARALLEL_FROM = 400  # files; below this, starting a second process costs more than it saves
 
@@ -75,6 +76,20 @@ class Keep:
     unfiltered: bool = False
     statuses: frozenset[str] | None = None  # with unfiltered: the statuses `keeps` may take
     only: frozenset[str] | None = None  # findings of other statuses are neither counted nor kept
+    might: Callable[[Reach], bool] | None = None  # False: no finding of a file so reached is counted
+
+
+class Reach(NamedTuple):
+    """Whom and what a file's findings name, cached with them: a filtered report skips a file
+    whose reach its filters cannot match, instead of unpickling and testing every finding
+    (a worker's or a supervisor's report matches a few cases in a statewide repository)."""
+
+    responsible: frozenset[str]
+    accountable: frozenset[str]
+    offices: frozenset[str]
+    cases: frozenset[str]
+    rules: frozenset[str]
+    latest: dt.date | None  # the latest due date (trigger date, if no due); None: unknown
 
 
 @dataclass
@@ -150,7 +165,7 @@ def _model(root: Path, path: Path, rel: str, raw: bytes, cache: Cache | None) ->
     return result
 
 
-def _unpickle(blob: bytes | None, size: int = 7) -> Any:
+def _unpickle(blob: bytes | None, size: int = 8) -> Any:
     """A cached entry, or None when there is none or it cannot be what this version wrote."""
     if blob is None:
         return None
@@ -165,11 +180,11 @@ class _Damaged(Exception):
     """A cached entry that unpickled but whose findings do not: a miss."""
 
 
-# A file's result, as cached: (case id, problems, parts, counts, child, valid, id_at). Its
+# A file's result, as cached: (case id, problems, parts, counts, child, valid, id_at, reach). Its
 # findings are in `parts`, one pickle per status of (position, row) pairs, so a report
 # unpickles only the statuses it prints: the table's late, missed and overdue rows are a
 # quarter of a case's obligations.
-_Entry = tuple[str | None, list[Problem], dict[str, bytes], Counts, tuple[str, dt.date | None], bool, tuple[int, int]]
+_Entry = tuple[str | None, list[Problem], dict[str, bytes], Counts, tuple[str, dt.date | None], bool, tuple[int, int], Reach | None]
 
 
 def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outcome:
@@ -185,9 +200,10 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
         return served
     case_id, problems, rows, child, valid, id_at = _evaluate(setting, path, rel, raw, cache)
     # Rows are packed by status only to be cached; a run without the cache takes them as they are.
-    entry = (case_id, problems, _pack(rows) if cache is not None else {}, _counts(rows), child, valid, id_at)
-    if cache is not None:
-        cache.put_result(rel, digest, setting.digest, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+    if cache is None:
+        return _kept(rel, (case_id, problems, {}, _counts(rows), child, valid, id_at, None), keep, rows)
+    entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at, _reach(rows))
+    cache.put_result(rel, digest, setting.digest, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
     return _kept(rel, entry, keep, rows)
 
 
@@ -248,8 +264,8 @@ def _position(pair: tuple[int, tuple[Any, ...]]) -> int:
 def _kept(rel: str, entry: _Entry, keep: Keep, rows: list[tuple[Any, ...]] | None = None) -> Outcome:
     """What a report takes from one file's result: cached (rows unpickled only for the
     statuses it looks at) or just evaluated (`rows`, all of them)."""
-    case_id, problems, parts, counts, child, valid, id_at = entry
-    if not isinstance(parts, dict):
+    case_id, problems, parts, counts, child, valid, id_at, reach = entry
+    if not isinstance(parts, dict) or (rows is None and type(reach) is not Reach):
         raise _Damaged
 
     def pick(statuses: frozenset[str] | None) -> list[tuple[Any, ...]]:
@@ -258,6 +274,8 @@ def _kept(rel: str, entry: _Entry, keep: Keep, rows: list[tuple[Any, ...]] | Non
         return _unpack(parts, parts if statuses is None else statuses)
 
     result = Outcome(rel, case_id, problems, [], child=child, valid=valid, id_at=id_at)
+    if rows is None and keep.might is not None and not keep.might(reach):
+        return result  # none of its findings can pass the filters: none is counted or kept
     if keep.unfiltered and keep.statuses is not None:
         result.counts = counts
         result.kept = [row for row in pick(keep.statuses) if keep.keeps(row)]
@@ -268,6 +286,21 @@ def _kept(rel: str, entry: _Entry, keep: Keep, rows: list[tuple[Any, ...]] | Non
             if keep.keeps(row):
                 result.kept.append(row)
     return result
+
+
+def _reach(rows: list[tuple[Any, ...]]) -> Reach:
+    responsible: set[str] = set()
+    accountable: set[str] = set()
+    days = []
+    for row in rows:
+        responsible.update(row[_AT_RESPONSIBLE])
+        accountable.update(row[_AT_ACCOUNTABLE])
+        days.append(row[_AT_DUE] or row[_AT_TRIGGER])
+    return Reach(
+        frozenset(responsible), frozenset(accountable), frozenset(row[_I["office"]] for row in rows),
+        frozenset(row[_I["case"]] for row in rows), frozenset(row[_I["rule"]] for row in rows),
+        None if not days or None in days else max(days),
+    )
 
 
 def _counts(rows: list[tuple[Any, ...]]) -> Counts:
