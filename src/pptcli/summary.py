@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypedDict
@@ -38,24 +37,26 @@ class Tally:
 @dataclass
 class Counts:
     """Counts by status, by responsible worker and by office, added up one finding at a time,
-    so a report over a statewide repository need not keep every finding (issue 6)."""
+    so a report over a statewide repository need not keep every finding (issue 6). Plain
+    dicts, not Counters: a warm run unpickles the counts of every cached file, and a Counter
+    is rebuilt through its __init__ (2.2 µs, against 0.8 µs for a dict)."""
 
-    status: Counter[str] = field(default_factory=Counter)
-    worker: dict[str, Counter[str]] = field(default_factory=dict)
-    office: dict[str, Counter[str]] = field(default_factory=dict)
+    status: dict[str, int] = field(default_factory=dict)
+    worker: dict[str, dict[str, int]] = field(default_factory=dict)
+    office: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def add(self, status: str, responsible: Iterable[str], office: str) -> None:
-        self.status[status] += 1
+        self.status[status] = self.status.get(status, 0) + 1
         workers, offices = self.worker, self.office
         for id_ in dict.fromkeys(responsible):  # a repeated id counts once
             counter = workers.get(id_)
             if counter is None:
-                counter = workers[id_] = Counter()
-            counter[status] += 1
+                counter = workers[id_] = {}
+            counter[status] = counter.get(status, 0) + 1
         counter = offices.get(office)
         if counter is None:
-            counter = offices[office] = Counter()
-        counter[status] += 1
+            counter = offices[office] = {}
+        counter[status] = counter.get(status, 0) + 1
 
     def merge(self, other: Counts) -> None:
         _add(self.status, other.status)
@@ -64,7 +65,7 @@ class Counts:
                 if key in mine:
                     _add(mine[key], counter)
                 else:
-                    mine[key] = Counter(counter)
+                    mine[key] = dict(counter)
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Counts:
@@ -76,13 +77,13 @@ class Counts:
     def keys(self) -> tuple[Status, ...]:
         return ALWAYS + ((Status.NA,) if self.status.get(str(Status.NA)) else ())
 
-    def row(self, counter: Counter[str]) -> dict[str, int]:
+    def row(self, counter: dict[str, int]) -> dict[str, int]:
         return {str(k): counter.get(str(k), 0) for k in self.keys()}
 
 
-def _add(mine: Counter[str], theirs: Counter[str]) -> None:
-    """mine.update(theirs) without Counter.update's checks: a statewide report merges the
-    counts of every file, some 40,000 counters."""
+def _add(mine: dict[str, int], theirs: dict[str, int]) -> None:
+    """Add theirs to mine, key by key: a statewide report merges the counts of every file,
+    some 40,000 of them."""
     get = mine.get
     for key, n in theirs.items():
         mine[key] = get(key, 0) + n
