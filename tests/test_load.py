@@ -573,3 +573,46 @@ def test_validate_prints_the_problem_at_its_line_and_column(tmp_path: Path, name
     assert fragment in lines[0]
     assert "1 valid case file" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def _walked(root: Path, under: Path, skip: frozenset[Path]) -> list[tuple[str, bool]]:
+    """The case files as the walk found them before it listed folders itself: os.walk,
+    folders and files by name, an lstat for each file."""
+    import os
+
+    if under.is_file():
+        return [(str(under), False)]
+    found = []
+    for folder, dirs, files in os.walk(under):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d not in skip)
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            if here == root and name in ("ppt.yaml", "staff.yaml", "calendar.yaml"):
+                continue
+            found.append((str(here / name), (here / name).is_symlink()))
+    return found
+
+
+def test_case_files_are_found_in_os_walks_order(tmp_path: Path) -> None:
+    """Files before folders, both by name (code points: B before a), links to folders not
+    followed, links to files marked, hidden names, settings files at the root only and the
+    rules folder left out: the same list as os.walk gives, in its order."""
+    from pptcli.load import _case_names
+
+    root = tmp_path / "repo"
+    for rel in ("ppt.yaml", "staff.yaml", "b.yaml", "B.yml", "a.yaml.txt", ".hidden.yaml", "a/z.yaml",
+                "a/ppt.yaml", "a/b/c.yaml", "a/b/.x/y.yaml", "a-b/x.yaml", "a.yaml", "A/q.yaml",
+                "rules/r.yaml", ".drafts/d.yaml", "z/deep/er/still.yml"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("id: X\n", encoding="utf-8")
+    (root / "a" / "link.yaml").symlink_to(root / "z" / "deep" / "er" / "still.yml")
+    (root / "linked").symlink_to(root / "a", target_is_directory=True)
+    (root / "a" / "dangling.yaml").symlink_to(root / "nowhere.yaml")
+    skip = frozenset({root / "rules"})
+    for under in (root, root / "a", root / "a" / "b.yaml", root / "a" / "z.yaml", root / "linked"):
+        assert list(_case_names(root, under, skip)) == _walked(root, under.resolve(), skip), under
+    names = [Path(n).relative_to(root).as_posix() for n, _ in _case_names(root, root, skip)]
+    assert names == ["B.yml", "a.yaml", "b.yaml", "A/q.yaml", "a/dangling.yaml", "a/link.yaml", "a/ppt.yaml", "a/z.yaml",
+                     "a/b/c.yaml", "a-b/x.yaml", "z/deep/er/still.yml"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from pptcli.load import (
     load_repository,
     load_settings,
     read_document,
-    unique_files,
+    unique_names,
 )
 from pptcli.locator import Locator
 from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
@@ -147,12 +148,20 @@ def _setting(path: Path, as_of: dt.date) -> tuple[scan.Setting, list[str], list[
     ruleset = ruleset_for(root, settings)
     repo = Repository(root, settings, staff, has_staff, calendar, (), ())
     real_root = root.resolve()
-    files = [p.relative_to(real_root).as_posix() for p in unique_files(real_root, [path], problems, settings)]
+    files = [_relative(name, real_root) for name in unique_names(real_root, [path], problems, settings)]
     bare = Evaluated(repo, ruleset, (), ())
     policy, found = _policy(root, repo, ruleset)
     digest = scan.setting_digest(root, ruleset, as_of, policy)
     setting = scan.Setting(real_root, ruleset, settings, staff, has_staff, calendar, policy, as_of, digest)
     return setting, files, [*problems, *ruleset.problems, *found], bare
+
+
+def _relative(name: str, root: Path) -> str:
+    """A file's path in the repository, with /."""
+    prefix = os.path.join(str(root), "")
+    if name.startswith(prefix):
+        return name[len(prefix) :].replace(os.sep, "/")
+    return Path(name).relative_to(root).as_posix()
 
 
 def _team(filters: Filters, staff: dict[str, StaffMember]) -> set[str] | None:

@@ -189,16 +189,15 @@ _Entry = tuple[str | None, list[Problem], dict[str, bytes], Counts, tuple[str, d
 
 def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outcome:
     """The outcome of the case file at `rel` (its path in the repository, with /)."""
-    path = setting.root / rel
     try:
-        raw = path.read_bytes()
+        raw = _read(setting, rel)
     except OSError as exc:
         return Outcome(rel, None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")], [])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     served = _served(rel, cache.result(rel, digest, setting.digest), keep) if cache is not None else None
     if served is not None:
         return served
-    case_id, problems, rows, child, valid, id_at = _evaluate(setting, path, rel, raw, cache)
+    case_id, problems, rows, child, valid, id_at = _evaluate(setting, setting.root / rel, rel, raw, cache)
     # Rows are packed by status only to be cached; a run without the cache takes them as they are.
     if cache is None:
         return _kept(rel, (case_id, problems, {}, _counts(rows), child, valid, id_at, None), keep, rows)
@@ -207,10 +206,17 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
     return _kept(rel, entry, keep, rows)
 
 
+def _read(setting: Setting, rel: str) -> bytes:
+    """A file's bytes; by its path as a string (a Path per file of a warm run costs as much
+    as reading it)."""
+    with open(os.path.join(setting.root, rel), "rb") as file:
+        return file.read()
+
+
 def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
     """The digest of a file whose result is cached, or None when it must be evaluated."""
     try:
-        digest = hashlib.blake2b((setting.root / rel).read_bytes(), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(_read(setting, rel), digest_size=16).hexdigest()
     except OSError:
         return None
     return digest if cache.has_result(rel, digest, setting.digest) else None
