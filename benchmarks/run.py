@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -327,6 +328,15 @@ def summarize(runs: list[dict[str, Any]], baseline: str | None) -> dict[str, Any
     }
 
 
+def first_supervisor(repo: Path) -> str:
+    """The supervisor of the first CPSW in a generated staff.yaml (one team of six workers)."""
+    text = (repo / "staff.yaml").read_text(encoding="utf-8")
+    match = re.search(r"role: cpsw, office: [\w-]+, supervisor: ([\w.-]+)", text)
+    if match is None:
+        raise SystemExit(f"{repo / 'staff.yaml'}: no CPSW with a supervisor")
+    return match[1]
+
+
 def measure_size(b: Bench, size: int) -> dict[str, Any]:
     repeat = b.args.repeat if size <= TARGET_SIZE else min(b.args.repeat, b.args.repeat_large)
     repo = b.corpus(size)
@@ -363,6 +373,12 @@ def measure_size(b: Bench, size: int) -> dict[str, Any]:
     # non-compliant: this row tells the cost of the report apart from the cost of the check
     table_runs = [b.ppt_check(repo, cache, fmt="json") for _ in range(repeat)]
     result["warm_table"] = summarize(table_runs, table_runs[0]["output_sha256"])
+
+    # what a supervisor runs on the day: the team's findings only (the first CPS supervisor)
+    supervisor = first_supervisor(repo)
+    log(f"{size:,}: ppt check --supervisor {supervisor} warm")
+    result["warm_supervisor"] = summarize([b.ppt_check(repo, cache, "--supervisor", supervisor) for _ in range(repeat)], None)
+    result["warm_supervisor"]["supervisor"] = supervisor
 
     log(f"{size:,}: ppt due warm")
     result["due_first"] = summarize([b.ppt_due(repo, cache)], None)
@@ -655,6 +671,7 @@ def print_report(results: dict[str, Any]) -> None:
         ("`ppt check` cold, first run, empty cache folder", "cold_first_run"),
         ("`ppt check` warm, nothing changed", "warm"),
         ("`ppt check --format json` warm (every obligation printed; no target)", "warm_table"),
+        ("`ppt check --supervisor S` warm: one supervisor's team (no target)", "warm_supervisor"),
         ("`ppt check` after one file changed", "one_changed"),
         ("`ppt check` after 100 files touched (mtime only; no target)", "touched_100"),
         ("`ppt due --business-days 10`, first run after check", "due_first"),
