@@ -101,7 +101,6 @@ def resolve_staff(value: str | None, staff: dict[str, StaffMember], what: str) -
 
 
 def _me() -> str:
-    import os
     import subprocess
 
     me = os.environ.get("PPT_ME", "").strip()

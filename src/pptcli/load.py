@@ -240,7 +240,8 @@ def unique_names(root: Path, paths: Sequence[Path], problems: list[Problem], set
     for start in paths:
         # _case_names walks the resolved start without following links into other folders:
         # from a start inside the repository, only a file that is itself a link can lead
-        # elsewhere (and lstat costs far less than resolving every path of a statewide repository)
+        # elsewhere (the listing tells links apart; resolving every path of a statewide
+        # repository would cost more than the walk)
         start_inside = _inside(start.resolve(), real_root)
         for name, is_link in _case_names(real_root, start, skip):
             if (not start_inside or is_link) and not _inside(Path(name).resolve(), real_root):

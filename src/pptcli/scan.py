@@ -76,7 +76,9 @@ class Keep:
     unfiltered: bool = False
     statuses: frozenset[str] | None = None  # with unfiltered: the statuses `keeps` may take
     only: frozenset[str] | None = None  # findings of other statuses are neither counted nor kept
-    might: Callable[[Reach], bool] | None = None  # False: no finding of a file so reached is counted
+    # False: no finding of a file so reached can pass the filters. Asked of cached files only:
+    # a file just evaluated has its findings at hand, and they are tested one by one.
+    might: Callable[[Reach], bool] | None = None
 
 
 class Reach(NamedTuple):
