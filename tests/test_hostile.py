@@ -481,6 +481,37 @@ def test_a_symlinked_folder_is_not_followed(repo: Path, tmp_path: Path) -> None:
     assert "OUT-2026-0001" not in result.stdout
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_is_refused_not_waited_for(repo: Path) -> None:
+    """A FIFO named like a case file would hold every run until something wrote to it."""
+    os.mkfifo(repo / "concord" / "pipe.yaml")
+    assert_rejected(repo, "concord/pipe.yaml", (0, 0), "cannot read: not a regular file", check=True)
+    warm = ppt(repo, "check", ".", "--as-of", AS_OF, timeout=60)  # the cached path reads it too
+    assert warm.returncode == 2 and "concord/pipe.yaml:0:0: error: cannot read: not a regular file" in warm.stdout, warm
+    # A writer looks for the case among every file: it passes the pipe by.
+    result = ppt(repo, "notify-placement", "CON-2026-0042", "--date", "2026-11-20", "--notified", "2026-11-20", "--provider", "Foster home (Test)", "--as-of", AS_OF, timeout=60)
+    assert "not a regular file" not in result.stdout + result.stderr
+    assert result.returncode in (0, 1, 2) and "CON-2026-0042" in result.stdout + result.stderr, result
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_as_a_settings_file_is_refused(repo: Path) -> None:
+    (repo / "calendar.yaml").unlink()
+    os.mkfifo(repo / "calendar.yaml")
+    result = ppt(repo, "validate", "--as-of", AS_OF, ".", timeout=60)
+    assert result.returncode == 2 and result.stdout.startswith("calendar.yaml:0:0: error: cannot read: not a regular file"), result
+    result = ppt(repo, "check", ".", "--as-of", AS_OF, timeout=60)
+    assert result.returncode == 2 and "calendar.yaml:0:0: error: cannot read: not a regular file" in result.stdout, result
+
+
+def test_a_link_that_leads_back_to_itself_is_refused(repo: Path) -> None:
+    loop = repo / "concord" / "loop.yaml"
+    loop.symlink_to(loop)
+    assert_rejected(repo, "concord/loop.yaml", (0, 0), "a link that leads back to itself (a loop); refused", check=True)
+    result = ppt(repo, "check", "concord/loop.yaml", "--as-of", AS_OF)
+    assert result.returncode == 2 and "a link that leads back to itself (a loop)" in result.stderr, result
+
+
 # --- settings files --------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from pptcli.locator import Locator
 from pptcli.model.case import Case
 from pptcli.model.settings import CalendarFile, Settings, Staff, StaffMember
 from pptcli.problems import Problem, UserError, display_path
-from pptcli.yamlio import ParseError, max_file_bytes, parse
+from pptcli.yamlio import ParseError, max_file_bytes, parse, read_regular
 
 SETTINGS = "ppt.yaml"
 STAFF = "staff.yaml"
@@ -56,7 +56,9 @@ class Repository:
 
 def find_root(start: Path) -> Path:
     """The nearest folder at or above `start` that holds ppt.yaml (SPEC 2)."""
-    here = start.resolve()
+    here = _resolved(start)
+    if here is None:
+        raise UserError(f"{start}: a link that leads back to itself (a loop)")
     if not here.exists():
         raise UserError(f"{start}: no such file or folder")
     folder = here if here.is_dir() else here.parent
@@ -125,7 +127,7 @@ def read_document(path: Path, rel: str, raw: bytes | None = None) -> tuple[Any, 
         if size > limit:
             return None, [Problem(rel, 1, 1, f"file is {size:,} bytes; the limit is {limit:,} (PPT_MAX_FILE_BYTES)")]
         if raw is None:
-            raw = path.read_bytes()
+            raw = read_regular(path)
     except OSError as exc:
         return None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")]
     if b"\0" in raw:
@@ -140,6 +142,14 @@ def read_document(path: Path, rel: str, raw: bytes | None = None) -> tuple[Any, 
         return parse(text), []
     except ParseError as exc:
         return None, [Problem(rel, exc.line, exc.column, exc.message)]
+
+
+def _resolved(path: Path) -> Path | None:
+    """The real path, or None for a loop of links (RuntimeError up to Python 3.12, OSError after)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -161,7 +171,9 @@ def load_settings(root: Path) -> tuple[Settings, dict[str, StaffMember], bool, B
     settings, _, found = _load_model(root / SETTINGS, SETTINGS, Settings)
     problems += found
     staff_map: dict[str, StaffMember] = {}
-    has_staff = (root / STAFF).is_file()
+    # Present means read: a folder, a pipe or a broken link in a settings file's place is
+    # reported, not taken for a missing file (ppt.yaml itself marks the root: find_root).
+    has_staff = os.path.lexists(root / STAFF)
     if has_staff:
         staff, doc, found = _load_model(root / STAFF, STAFF, Staff)
         problems += found
@@ -171,7 +183,7 @@ def load_settings(root: Path) -> tuple[Settings, dict[str, StaffMember], bool, B
         else:  # reported in staff.yaml; checking every case against no one would bury that
             has_staff = False
     calendar = BusinessCalendar()
-    if (root / CALENDAR).is_file():
+    if os.path.lexists(root / CALENDAR):
         cal, _, found = _load_model(root / CALENDAR, CALENDAR, CalendarFile)
         problems += found
         if cal is not None:
@@ -244,8 +256,11 @@ def unique_names(root: Path, paths: Sequence[Path], problems: list[Problem], set
         # repository would cost more than the walk)
         start_inside = _inside(start.resolve(), real_root)
         for name, is_link in _case_names(real_root, start, skip):
-            if (not start_inside or is_link) and not _inside(Path(name).resolve(), real_root):
-                problems.append(Problem(display_path(Path(name), real_root), 0, 0, "a link to a file outside the case repository; refused"))
-                continue
+            if not start_inside or is_link:
+                target = _resolved(Path(name))
+                if target is None or not _inside(target, real_root):
+                    message = "a link to a file outside the case repository" if target else "a link that leads back to itself (a loop)"
+                    problems.append(Problem(display_path(Path(name), real_root), 0, 0, f"{message}; refused"))
+                    continue
             seen.setdefault(name, None)
     return list(seen)

@@ -63,10 +63,13 @@ class UserError(Exception):
 
 def display_path(path: Path, root: Path | None) -> str:
     """The path as users see it in reports: relative to the root when inside it."""
-    if root is not None:
-        for candidate, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
-            try:  # the path as given first: a link is shown where it stands, not where it leads
-                return candidate.relative_to(base).as_posix()
-            except ValueError:
-                pass
-    return path.as_posix()
+    if root is None:
+        return path.as_posix()
+    try:  # the path as given first: a link is shown where it stands, not where it leads
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of links (Python 3.11, 3.12)
+        return path.as_posix()

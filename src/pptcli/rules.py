@@ -19,7 +19,7 @@ from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.rule import CoverageFile, CoverageItem, Parameter, ParameterFile, Rule
 from pptcli.problems import Problem, UserError, display_path
-from pptcli.yamlio import ParseError, parse
+from pptcli.yamlio import ParseError, parse, read_regular
 
 PARAMETERS = "parameters.yaml"
 COVERAGE = "coverage.yaml"
@@ -152,7 +152,8 @@ def rule_key(rule: Rule) -> str:
 def _read(path: Path, folder: Path) -> tuple[Any, str, list[Problem]]:
     rel = display_path(path, folder)
     try:
-        return parse(path.read_text(encoding="utf-8")), rel, []
+        text = read_regular(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text did
+        return parse(text), rel, []
     except ParseError as exc:
         return None, rel, [Problem(rel, exc.line, exc.column, exc.message)]
     except (OSError, UnicodeDecodeError) as exc:

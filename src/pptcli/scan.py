@@ -35,6 +35,7 @@ from pptcli.model.settings import Settings, StaffMember
 from pptcli.problems import Problem
 from pptcli.rules import RuleSet
 from pptcli.summary import Counts
+from pptcli.yamlio import read_regular
 
 # A finding as stored and passed between processes: its fields minus those the rule set or
 # the case supplies again (title, source, quote; child and born).
@@ -111,14 +112,19 @@ def setting_digest(root: Path, ruleset: RuleSet, as_of: dt.date, policy: Policy)
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}|{as_of.isoformat()}|{sorted(policy.values.items())}".encode())
     for name in ("ppt.yaml", "staff.yaml", "calendar.yaml"):
-        try:
-            h.update((root / name).read_bytes())
-        except OSError:
-            h.update(b"-")
+        h.update(_contents(root / name))
     for path in sorted(ruleset.folder.rglob("*.y*ml")):
         h.update(path.as_posix().encode())
-        h.update(path.read_bytes())
+        h.update(_contents(path))
     return h.hexdigest()
+
+
+def _contents(path: Path) -> bytes:
+    """A settings or rule file's bytes, or "-" when it cannot be read (loading it said why)."""
+    try:
+        return read_regular(path)
+    except OSError:
+        return b"-"
 
 
 def to_row(f: Finding) -> tuple[Any, ...]:
@@ -209,10 +215,9 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
 
 
 def _read(setting: Setting, rel: str) -> bytes:
-    """A file's bytes; by its path as a string (a Path per file of a warm run costs as much
+    """A file's bytes, by its path as a string (a Path per file of a warm run costs as much
     as reading it)."""
-    with open(os.path.join(setting.root, rel), "rb") as file:
-        return file.read()
+    return read_regular(os.path.join(setting.root, rel))
 
 
 def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:

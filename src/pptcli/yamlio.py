@@ -11,7 +11,9 @@ line and column like any other bad value.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
+import stat
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +34,20 @@ def max_file_bytes() -> int:
     """The size limit of a file: PPT_MAX_FILE_BYTES when set to a whole number, else MAX_BYTES."""
     value = os.environ.get("PPT_MAX_FILE_BYTES", "").strip()
     return int(value) if value.isdigit() and int(value) > 0 else MAX_BYTES
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_regular(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes; OSError "not a regular file" for anything else. A FIFO named x.yaml
+    would hold a run until something wrote to it (so it is opened without waiting), and a
+    device such as /dev/zero never ends."""
+    fd = os.open(path, _OPEN_FLAGS)
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+        return file.read()
 MAX_DEPTH = 32
 ALIAS_MESSAGE = "YAML anchors and aliases are not allowed in ppt files"
 
