@@ -336,6 +336,21 @@ def test_a_file_over_the_size_limit(repo: Path) -> None:
     assert_rejected(repo, HOSTILE, (1, 1), f"the limit is {MAX_BYTES:,}", check=True)
 
 
+def test_a_file_of_gigabytes_is_refused_unread(repo: Path) -> None:
+    """3 GiB (sparse: no disk used) in 2 GiB of address space: a report that read the file
+    before checking its size, or a writer indexing ids, would run out of memory."""
+    path = repo / HOSTILE
+    with open(path, "wb") as file:
+        file.truncate(3 * 1024**3)
+    message = f"file is {3 * 1024**3:,} bytes; the limit is {MAX_BYTES:,} (PPT_MAX_FILE_BYTES)"
+    assert_rejected(repo, HOSTILE, (1, 1), message, check=True, bounded=True)  # validate, check --no-cache
+    for _ in range(2):  # with the cache: filling it, then from it
+        result = ppt(repo, "check", ".", "--as-of", AS_OF, timeout=60, bounded=True)
+        assert result.returncode == 2 and f"{HOSTILE}:1:1: error: {message}" in result.stdout, result
+    result = ppt(repo, "notify-placement", "CON-2026-0042", "--date", "2026-11-20", "--notified", "2026-11-20", "--provider", "Foster home (Test)", "--as-of", AS_OF, timeout=60, bounded=True)
+    assert "CON-2026-0042" in result.stdout + result.stderr and "MemoryError" not in result.stderr, result
+
+
 def test_the_size_limit_is_configurable(repo: Path) -> None:
     write(repo, HOSTILE, _padded(10_001))
     result = ppt(repo, "validate", "--as-of", AS_OF, ".", extra_env={"PPT_MAX_FILE_BYTES": "10000"})

@@ -19,7 +19,7 @@ from pptcli.locator import Locator
 from pptcli.model.case import Case
 from pptcli.model.settings import CalendarFile, Settings, Staff, StaffMember
 from pptcli.problems import Problem, UserError, display_path
-from pptcli.yamlio import ParseError, max_file_bytes, parse, read_regular
+from pptcli.yamlio import ParseError, TooLarge, max_file_bytes, parse, read_regular
 
 SETTINGS = "ppt.yaml"
 STAFF = "staff.yaml"
@@ -125,7 +125,7 @@ def read_document(path: Path, rel: str, raw: bytes | None = None) -> tuple[Any, 
         size = len(raw) if raw is not None else path.stat().st_size
         limit = max_file_bytes()
         if size > limit:
-            return None, [Problem(rel, 1, 1, f"file is {size:,} bytes; the limit is {limit:,} (PPT_MAX_FILE_BYTES)")]
+            return None, [too_large(rel, TooLarge(size, limit))]
         if raw is None:
             raw = read_regular(path)
     except OSError as exc:
@@ -142,6 +142,10 @@ def read_document(path: Path, rel: str, raw: bytes | None = None) -> tuple[Any, 
         return parse(text), []
     except ParseError as exc:
         return None, [Problem(rel, exc.line, exc.column, exc.message)]
+
+
+def too_large(rel: str, exc: TooLarge) -> Problem:
+    return Problem(rel, 1, 1, f"file is {exc.size:,} bytes; the limit is {exc.limit:,} (PPT_MAX_FILE_BYTES)")
 
 
 def _resolved(path: Path) -> Path | None:

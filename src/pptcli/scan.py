@@ -26,7 +26,7 @@ from pptcli.cache import Cache
 from pptcli.calendar import BusinessCalendar
 from pptcli.checks import cross_check
 from pptcli.engine import Policy, evaluate
-from pptcli.load import LoadedCase, read_document
+from pptcli.load import LoadedCase, read_document, too_large
 from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.case import Case
@@ -35,7 +35,7 @@ from pptcli.model.settings import Settings, StaffMember
 from pptcli.problems import Problem
 from pptcli.rules import RuleSet
 from pptcli.summary import Counts
-from pptcli.yamlio import read_regular
+from pptcli.yamlio import TooLarge, max_file_bytes, read_regular
 
 # A finding as stored and passed between processes: its fields minus those the rule set or
 # the case supplies again (title, source, quote; child and born).
@@ -201,6 +201,8 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
         raw = _read(setting, rel)
     except OSError as exc:
         return Outcome(rel, None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")], [])
+    except TooLarge as exc:  # refused unread, as read_document refuses it: never cached
+        return Outcome(rel, None, [too_large(rel, exc)], [])
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     served = _served(rel, cache.result(rel, digest, setting.digest), keep) if cache is not None else None
     if served is not None:
@@ -216,15 +218,15 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
 
 def _read(setting: Setting, rel: str) -> bytes:
     """A file's bytes, by its path as a string (a Path per file of a warm run costs as much
-    as reading it)."""
-    return read_regular(os.path.join(setting.root, rel))
+    as reading it); TooLarge past the size limit."""
+    return read_regular(os.path.join(setting.root, rel), max_file_bytes())
 
 
 def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
     """The digest of a file whose result is cached, or None when it must be evaluated."""
     try:
         digest = hashlib.blake2b(_read(setting, rel), digest_size=16).hexdigest()
-    except OSError:
+    except (OSError, TooLarge):
         return None
     return digest if cache.has_result(rel, digest, setting.digest) else None
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from pptcli.cache import Cache, cache_path
 from pptcli.load import case_files
 from pptcli.problems import UserError, did_you_mean, display_path
-from pptcli.yamlio import read_regular
+from pptcli.yamlio import TooLarge, max_file_bytes, read_regular
 
 _ID_LINE = re.compile(rb"""^id:[ \t]*["']?([^\s"'#]+)["']?[ \t]*(?:#.*)?\r?$""", re.MULTILINE)
 RACY_NS = 2_000_000_000  # FAT's clock tick is 2 s; every other file system's is finer
@@ -102,7 +102,11 @@ def _indexed(identity: tuple[int, int, int, int], entry: tuple[int, int, int, in
 def _read(path: Path) -> tuple[str, ...] | None:
     """The ids of a file's `id:` lines; None when it cannot be read (`ppt validate` says why)."""
     try:
-        raw = read_regular(path)
+        try:
+            raw = read_regular(path, max_file_bytes())
+        except TooLarge as exc:  # its head still names it: the writer then refuses it, saying why
+            with open(path, "rb") as file:
+                raw = file.read(exc.limit)
     except OSError:
         return None
     return tuple(match.group(1).decode("utf-8", "replace") for match in _ID_LINE.finditer(raw))

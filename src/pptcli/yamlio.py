@@ -39,15 +39,36 @@ def max_file_bytes() -> int:
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-def read_regular(path: str | os.PathLike[str]) -> bytes:
+class TooLarge(Exception):
+    """A file over the size limit, left unread."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size, self.limit = size, limit
+
+
+def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
     """A file's bytes; OSError "not a regular file" for anything else. A FIFO named x.yaml
     would hold a run until something wrote to it (so it is opened without waiting), and a
-    device such as /dev/zero never ends."""
+    device such as /dev/zero never ends. With `limit`, TooLarge for a file of more bytes,
+    without reading it (a file of gigabytes would be held whole before being refused)."""
     fd = os.open(path, _OPEN_FLAGS)
     with open(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
-        return file.read()
+        if limit is None:
+            return file.read()
+        if info.st_size > limit:
+            raise TooLarge(info.st_size, limit)
+        # Its size and a byte more (a buffer of the limit for every file of a report would
+        # cost more than reading them); the rest only if it grew meanwhile, up to the limit.
+        data = file.read(info.st_size + 1)
+        if len(data) > info.st_size:
+            data += file.read(limit + 1 - len(data))
+            if len(data) > limit:
+                raise TooLarge(max(len(data), os.fstat(fd).st_size), limit)
+        return data
 MAX_DEPTH = 32
 ALIAS_MESSAGE = "YAML anchors and aliases are not allowed in ppt files"
 
