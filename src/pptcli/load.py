@@ -121,15 +121,16 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 def read_document(path: Path, rel: str, raw: bytes | None = None) -> tuple[Any, list[Problem]]:
     """Parse one file (or its bytes, already read) into located values, or say why not."""
-    try:
-        size = len(raw) if raw is not None else path.stat().st_size
-        limit = max_file_bytes()
-        if size > limit:
-            return None, [too_large(rel, TooLarge(size, limit))]
-        if raw is None:
-            raw = read_regular(path)
-    except OSError as exc:
-        return None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")]
+    limit = max_file_bytes()
+    if raw is None:
+        try:
+            raw = read_regular(path, limit)  # refuses a file over the limit unread
+        except TooLarge as exc:
+            return None, [too_large(rel, exc)]
+        except OSError as exc:
+            return None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")]
+    elif len(raw) > limit:
+        return None, [too_large(rel, TooLarge(len(raw), limit))]
     if b"\0" in raw:
         return None, [Problem(rel, 1, 1, "not a text file (contains NUL bytes)")]
     try:
