@@ -61,6 +61,7 @@ class Setting:
     policy: Policy
     as_of: dt.date
     digest: str
+    max_bytes: int = field(default_factory=max_file_bytes)  # read once, not for every file
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
 def _read(setting: Setting, rel: str) -> bytes:
     """A file's bytes, by its path as a string (a Path per file of a warm run costs as much
     as reading it); TooLarge past the size limit."""
-    return read_regular(os.path.join(setting.root, rel), max_file_bytes())
+    return read_regular(os.path.join(setting.root, rel), setting.max_bytes)
 
 
 def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
