@@ -48,12 +48,15 @@ meetings:
 
 
 def ppt(*args: str, cwd: Path, jobs: int | None = None, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI with the cache in `cache`, its whole reports (memo.py, tested in test_memo.py)
+    dropped first: what is compared here is the report made from the cache of each file."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
     env["NO_COLOR"] = "1"
     if jobs is not None:
         env["PPT_JOBS"] = str(jobs)
     if cache is not None:
         env["PPT_CACHE_DIR"] = str(cache)
+        shutil.rmtree(cache / "reports", ignore_errors=True)
     return subprocess.run([sys.executable, "-m", "pptcli", *args], cwd=cwd, env=env, capture_output=True, text=True, errors="surrogateescape", timeout=600, check=False)
 
 

@@ -44,10 +44,26 @@ create table if not exists id_line (
 _ID_LINE_TYPES = (bytes, int, int, int, int, int, str)  # path, size, mtime_ns, ctime_ns, inode, read_ns, ids
 
 
-def cache_path(root: Path) -> Path:
+def cache_folder(root: Path) -> Path:
     """Where a repository's cache lives; PPT_CACHE_DIR moves it (benchmarks, read-only repos)."""
-    folder = Path(os.environ["PPT_CACHE_DIR"]) if os.environ.get("PPT_CACHE_DIR") else root / FOLDER
-    return folder / f"cache-{__version__}-{FORMAT}.sqlite3"
+    return Path(os.environ["PPT_CACHE_DIR"]) if os.environ.get("PPT_CACHE_DIR") else root / FOLDER
+
+
+def cache_path(root: Path) -> Path:
+    return cache_folder(root) / f"cache-{__version__}-{FORMAT}.sqlite3"
+
+
+def make_folder(folder: Path) -> None:
+    """The cache folder, made if need be, ignoring itself in git: it holds case data."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# ppt's cache of case data: never commit it\n*\n", encoding="utf-8")
+
+
+def reports_folder(root: Path) -> Path:
+    """Where whole reports are kept (memo.py), beside the cache."""
+    return cache_folder(root) / "reports"
 
 
 def _key(path: str) -> bytes:
@@ -75,10 +91,7 @@ class Cache:
     @classmethod
     def open(cls, path: Path) -> Cache | None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            ignore = path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# ppt's cache of case data: never commit it\n*\n", encoding="utf-8")
+            make_folder(path.parent)
             db = sqlite3.connect(path, timeout=30, isolation_level=None)
             db.execute("pragma journal_mode=wal")
             db.execute("pragma synchronous=normal")

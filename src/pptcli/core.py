@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -212,15 +212,46 @@ def _reach_filter(filters: Filters, team: set[str] | None) -> Callable[[scan.Rea
     return might
 
 
-def _report(path: Path, as_of: dt.date, filters: Filters, run: Run, keep: Callable[[scan.Setting, Callable[[tuple[Any, ...]], bool]], scan.Keep], include_na: bool, order: Literal["worker", "due"] | None) -> tuple[Report, BusinessCalendar]:
-    """The report; with `order`, its findings are held in a table's order (ordered.py), not
-    in memory, for a table that groups them by worker or lists them by due date."""
+@dataclass
+class Prepared:
+    """What a report is made from besides the case files' contents: settings, rules, the
+    files to read and the filters, resolved. `seen` digests the files as the scan read them
+    (memo.py keeps a finished report only when they are the files it was keyed by)."""
+
+    setting: scan.Setting
+    files: list[str]
+    problems: list[Problem]
+    filters: Filters
+    team: set[str] | None
+    seen: Any = field(default_factory=scan.inputs_hash)
+
+    def inputs(self) -> str:
+        """A digest of every case file, read now, with its path (the key of a whole report)."""
+        h = scan.inputs_hash()
+        for rel in self.files:
+            scan.note_input(h, rel, scan.fingerprint(self.setting, rel))
+        return str(h.hexdigest())
+
+
+def prepare(path: Path, as_of: dt.date, filters: Filters) -> Prepared:
     setting, files, problems, bare = _setting(path, as_of)
     filters = check_filters(filters, bare)
-    team = _team(filters, setting.staff)
+    return Prepared(setting, files, problems, filters, _team(filters, setting.staff))
+
+
+def _noting(results: Iterable[scan.Outcome], seen: Any) -> Iterator[scan.Outcome]:
+    for result in results:
+        scan.note_input(seen, result.file, result.digest)
+        yield result
+
+
+def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable[[tuple[Any, ...]], bool]], scan.Keep], include_na: bool, order: Literal["worker", "due"] | None) -> tuple[Report, BusinessCalendar]:
+    """The report; with `order`, its findings are held in a table's order (ordered.py), not
+    in memory, for a table that groups them by worker or lists them by due date."""
+    setting, files, filters, team = prepared.setting, prepared.files, prepared.filters, prepared.team
     chooser = replace(keep(setting, _row_filter(filters, team, include_na)), might=_reach_filter(filters, team))
     cache = cache_path(setting.root) if run.use_cache else None
-    results = scan.outcomes(setting, files, chooser, cache, jobs=run.jobs)
+    results = _noting(scan.outcomes(setting, files, chooser, cache, jobs=run.jobs), prepared.seen)
     keeping: list[scan.Outcome] = []
     ordered = OrderedFindings(setting.ruleset, by_worker=order == "worker") if order else None
     take = keeping.append if ordered is None else (lambda o: ordered.add(o.kept, o.child))
@@ -230,14 +261,14 @@ def _report(path: Path, as_of: dt.date, filters: Filters, run: Run, keep: Callab
     findings = [scan.from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept]
     staff = setting.staff
     report = Report(
-        as_of=as_of, cases=valid, findings=tuple(findings), problems=tuple(sorted({*problems, *found})),
+        as_of=setting.as_of, cases=valid, findings=tuple(findings), problems=tuple(sorted({*prepared.problems, *found})),
         office_of={sid: m.office or "" for sid, m in staff.items()}, names={sid: m.name for sid, m in staff.items()},
         counts=counts, ordered=ordered,
     )
     return report, setting.calendar
 
 
-def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False, keep_all: bool = True, table: bool = False, run: Run = Run()) -> tuple[Report, BusinessCalendar]:
+def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False, keep_all: bool = True, table: bool = False, run: Run = Run(), prepared: Prepared | None = None) -> tuple[Report, BusinessCalendar]:
     """Findings of the repository, counted in full; kept to print: all of them, or with
     keep_all=False only the late, missed and overdue ones (what the table shows).
     `n/a` findings (the rule does not apply) only on request (SPEC 5.2). With `table`, the
@@ -252,10 +283,10 @@ def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = Fa
         shown = frozenset(s.value for s in NONCOMPLIANT)
         return scan.Keep(wanted, lambda row: scan.field_of(row, "status") in shown, unfiltered, shown)
 
-    return _report(path, as_of, filters, run, keep, include_na, "worker" if table else None)
+    return _report(prepared or prepare(path, as_of, filters), run, keep, include_na, "worker" if table else None)
 
 
-def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, table: bool = False, run: Run = Run()) -> tuple[Report, BusinessCalendar]:
+def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, table: bool = False, run: Run = Run(), prepared: Prepared | None = None) -> tuple[Report, BusinessCalendar]:
     """Open obligations due within N business days of the as-of date (on each case's office
     calendar), and every overdue one, soonest first (SPEC 6). With `table`, they are held in
     that order (Report.ordered) instead of in memory."""
@@ -280,7 +311,7 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, tab
 
         return scan.Keep(listed, lambda row: True, only=frozenset({overdue, open_}))
 
-    report, calendar = _report(path, as_of, filters, run, keep, False, "due" if table else None)
+    report, calendar = _report(prepared or prepare(path, as_of, filters), run, keep, False, "due" if table else None)
     ordered = sorted(report.findings, key=lambda f: (f.status is not Status.OVERDUE, f.due or as_of, f.case, f.rule))
     return replace(report, findings=tuple(ordered)), calendar
 

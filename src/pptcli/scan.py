@@ -106,6 +106,7 @@ class Outcome:
     child: tuple[str, dt.date | None] = ("", None)
     valid: bool = False  # validated and evaluated (a waiver problem does not make it invalid)
     id_at: tuple[int, int] = (1, 1)
+    digest: str = ""  # of the bytes it was made from (fingerprint), set by outcome and _cached
 
 
 def setting_digest(root: Path, ruleset: RuleSet, as_of: dt.date, policy: Policy) -> str:
@@ -126,6 +127,32 @@ def _contents(path: Path) -> bytes:
         return read_regular(path)
     except OSError:
         return b"-"
+
+
+def fingerprint(setting: Setting, rel: str) -> str:
+    """A digest of a case file's bytes, or why it could not be read: what its outcome is made
+    from, with the setting (memo.py keys a whole report by these)."""
+    try:
+        return _digest(_read(setting, rel))
+    except (OSError, TooLarge) as exc:
+        return _unread(exc)
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def _unread(exc: OSError | TooLarge) -> str:
+    return f"!{type(exc).__name__}: {exc}"
+
+
+def inputs_hash() -> Any:
+    """A running digest of the files a report is made from, in order (note_input)."""
+    return hashlib.blake2b(digest_size=16)
+
+
+def note_input(h: Any, rel: str, digest: str) -> None:
+    h.update(f"{rel}\0{digest}\n".encode("utf-8", "surrogatepass"))
 
 
 def to_row(f: Finding) -> tuple[Any, ...]:
@@ -155,7 +182,7 @@ def field_of(row: tuple[Any, ...], name: str) -> Any:
 
 def _model(root: Path, path: Path, rel: str, raw: bytes, cache: Cache | None) -> tuple[Case | None, Locator, list[Problem]]:
     """The validated case of a file (from the cache when its content is unchanged)."""
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    digest = _digest(raw)
     if cache is not None:
         hit = _unpickle(cache.model(rel, digest), size=3)
         if hit is not None:
@@ -201,20 +228,24 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
     try:
         raw = _read(setting, rel)
     except OSError as exc:
-        return Outcome(rel, None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")], [])
+        return Outcome(rel, None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")], [], digest=_unread(exc))
     except TooLarge as exc:  # refused unread, as read_document refuses it: never cached
-        return Outcome(rel, None, [too_large(rel, exc)], [])
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+        return Outcome(rel, None, [too_large(rel, exc)], [], digest=_unread(exc))
+    digest = _digest(raw)
     served = _served(rel, cache.result(rel, digest, setting.digest), keep) if cache is not None else None
     if served is not None:
+        served.digest = digest
         return served
     case_id, problems, rows, child, valid, id_at = _evaluate(setting, setting.root / rel, rel, raw, cache)
     # Rows are packed by status only to be cached; a run without the cache takes them as they are.
     if cache is None:
-        return _kept(rel, (case_id, problems, {}, _counts(rows), child, valid, id_at, None), keep, rows)
-    entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at, _reach(rows))
-    cache.put_result(rel, digest, setting.digest, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-    return _kept(rel, entry, keep, rows)
+        result = _kept(rel, (case_id, problems, {}, _counts(rows), child, valid, id_at, None), keep, rows)
+    else:
+        entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at, _reach(rows))
+        cache.put_result(rel, digest, setting.digest, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        result = _kept(rel, entry, keep, rows)
+    result.digest = digest
+    return result
 
 
 def _read(setting: Setting, rel: str) -> bytes:
@@ -226,7 +257,7 @@ def _read(setting: Setting, rel: str) -> bytes:
 def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
     """The digest of a file whose result is cached, or None when it must be evaluated."""
     try:
-        digest = hashlib.blake2b(_read(setting, rel), digest_size=16).hexdigest()
+        digest = _digest(_read(setting, rel))
     except (OSError, TooLarge):
         return None
     return digest if cache.has_result(rel, digest, setting.digest) else None
@@ -235,7 +266,10 @@ def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
 def _cached(setting: Setting, rel: str, digest: str, keep: Keep, cache: Cache) -> Outcome:
     """The outcome of a file _probe found cached (evaluated here should the entry be gone)."""
     served = _served(rel, cache.result(rel, digest, setting.digest), keep)
-    return served if served is not None else outcome(setting, rel, keep, cache)
+    if served is None:
+        return outcome(setting, rel, keep, cache)
+    served.digest = digest
+    return served
 
 
 def _served(rel: str, blob: bytes | None, keep: Keep) -> Outcome | None:

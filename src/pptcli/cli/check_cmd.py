@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,8 +22,11 @@ from pptcli.cli.options import (
     WorkerOpt,
     as_of_or_today,
     parse_date,
-    run_options,
 )
+
+if TYPE_CHECKING:
+    from pptcli.calendar import BusinessCalendar
+    from pptcli.model.finding import Report
 
 
 class CheckFormat(StrEnum):
@@ -51,7 +55,7 @@ def check(
 ) -> None:
     """Check every case against the PPT procedures; findings grouped by worker, with on-time rates."""
     from pptcli import core
-    from pptcli.cli.report_out import emit, parse_statuses
+    from pptcli.cli.report_out import parse_statuses, report
     from pptcli.render import Format
 
     day = as_of_or_today(as_of)
@@ -59,5 +63,8 @@ def check(
     filters = core.Filters(worker, supervisor, office, case, rule, since)
     brief = fmt in (CheckFormat.TABLE, CheckFormat.MARKDOWN) and not show_all  # the table prints only what is not compliant
     table = fmt is CheckFormat.TABLE  # printed as it is made, its findings held in order outside memory
-    report, calendar = core.check(path, day, filters, include_na=show_all, keep_all=not brief, table=table, run=run_options(no_cache))
-    emit(report, Format(fmt.value), "check", show_all=show_all, redact=redact, fail_on=statuses, calendar=calendar)
+
+    def make(prepared: core.Prepared, run: core.Run) -> tuple[Report, BusinessCalendar]:
+        return core.check(path, day, filters, include_na=show_all, keep_all=not brief, table=table, run=run, prepared=prepared)
+
+    report("check", path, day, filters, make, fmt=Format(fmt.value), options=(since,), show_all=show_all, redact=redact, fail_on=statuses, no_cache=no_cache)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -20,8 +21,11 @@ from pptcli.cli.options import (
     SupervisorOpt,
     WorkerOpt,
     as_of_or_today,
-    run_options,
 )
+
+if TYPE_CHECKING:
+    from pptcli.calendar import BusinessCalendar
+    from pptcli.model.finding import Report
 
 
 class DueFormat(StrEnum):
@@ -48,11 +52,15 @@ def due(
 ) -> None:
     """Open obligations due within N business days, and every overdue one, soonest first."""
     from pptcli import core
-    from pptcli.cli.report_out import emit, parse_statuses
+    from pptcli.cli.report_out import parse_statuses, report
     from pptcli.render import Format
 
     day = as_of_or_today(as_of)
     filters = core.Filters(worker, supervisor, office, case, rule)
     table = fmt is DueFormat.TABLE  # printed as it is made, its findings held in order outside memory
-    report, calendar = core.due(path, day, business_days, filters, table=table, run=run_options(no_cache))
-    emit(report, Format(fmt.value), "due", show_all=False, redact=redact, fail_on=parse_statuses(fail_on), calendar=calendar)
+    statuses = parse_statuses(fail_on)
+
+    def make(prepared: core.Prepared, run: core.Run) -> tuple[Report, BusinessCalendar]:
+        return core.due(path, day, business_days, filters, table=table, run=run, prepared=prepared)
+
+    report("due", path, day, filters, make, fmt=Format(fmt.value), options=(business_days,), show_all=False, redact=redact, fail_on=statuses, no_cache=no_cache)
