@@ -38,7 +38,7 @@ def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Ma
         setting = prepared.setting
         inputs = prepared.inputs()
         key = memo.key_of(
-            view, fmt, options, show_all, redact, sorted(fail_on), color, columns, os.getcwd(), str(setting.root),
+            view, fmt, options, show_all, redact, sorted(fail_on), color, columns, _cwd(), str(setting.root),
             setting.digest, prepared.filters, sorted(prepared.team or ()), prepared.problems, inputs,
         )
         kept = memo.Memo(reports_folder(setting.root), key)
@@ -62,6 +62,13 @@ def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Ma
         else:
             recorder.drop()
     raise typer.Exit(code)
+
+
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:  # the folder the run started in was removed
+        return ""
 
 
 def _both(first: Callable[[str], Any], second: Callable[[str], Any]) -> Callable[[str], None]:
