@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -19,9 +20,12 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pptcli import core, memo
 from pptcli.cache import reports_folder
+from pptcli.summary import Counts
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "cases"
@@ -263,3 +267,145 @@ def test_reports_made_at_once_or_killed_leave_a_whole_report_or_none(repo: Path,
         assert (child.returncode, out, err) == plain
     assert len(kept(cache)) == 1
     assert outcome(ppt(*run, cwd=repo.parent, cache=cache)) == plain
+
+
+WORKERS = ["c.rivera", "j.beaulieu", "a.kowalski", "s.patel", "e.moreau", "h.levesque", "i.ferreira"]
+DATE = re.compile(r"(?m)^(?!\s*#)(.*?:\s*\[?)(\d{4}-\d{2}-\d{2})")
+
+
+def edit(path: Path, rng: random.Random) -> str:
+    """One change a worker might make to a case file, or a mistake."""
+    text = path.read_text(encoding="utf-8")
+    way = rng.choice(["date", "date", "date", "worker", "comment", "break"])
+    if way == "date":  # a duty done (or due) some days earlier or later
+        spots = list(DATE.finditer(text))
+        if spots:
+            spot = rng.choice(spots)
+            day = dt.date.fromisoformat(spot[2]) + dt.timedelta(days=rng.choice([-9, -3, -1, 1, 2, 5, 30]))
+            text = text[: spot.start(2)] + day.isoformat() + text[spot.end(2) :]
+    elif way == "worker":  # the case handed to another worker (perhaps of another office)
+        text = re.sub(r"(?m)^(  cpsw: )\S+", lambda m: m[1] + rng.choice(WORKERS), text, count=1)
+    elif way == "comment":
+        text += f"# reviewed {rng.random()}\n"
+    else:  # a key misspelt: the file is no longer a valid case, its findings go
+        text = text.replace("office:", "ofice:", 1)
+    path.write_text(text, encoding="utf-8")
+    return way
+
+
+def test_a_check_table_made_again_in_part_is_the_table_made_whole(repo: Path, tmp_path: Path) -> None:
+    """After a few files changed, the kept table's blocks of the workers they do not name are
+    printed as kept, the rest made again: the same table as one made whole, edit after edit."""
+    cache = tmp_path / "cache"
+    run = [str(repo), "--as-of", AS_OF]
+    files = sorted(p for p in repo.rglob("*.yaml") if p.parent != repo and p.name != "CON-2026-0042-03.yaml")
+    rng = random.Random(2026)
+    assert "made whole" in ppt("--debug", "check", *run, cwd=repo.parent, cache=cache).stderr
+    # First a case handed from one worker to another: its findings leave one block for another.
+    report = json.loads(ppt("check", *run, "--format", "json", "--no-cache", cwd=repo.parent, cache=cache).stdout)
+    moved = next(f["file"] for f in report["findings"] if f["responsible"] == ["a.kowalski"] and f["status"] == "late")
+    path = repo / moved
+    path.write_text(path.read_text(encoding="utf-8").replace("cpsw: a.kowalski", "cpsw: j.beaulieu", 1), encoding="utf-8")
+    made = ppt("--debug", "check", *run, cwd=repo.parent, cache=cache)
+    assert "made again for" in made.stderr
+    assert made.stdout == ppt("check", *run, "--no-cache", cwd=repo.parent, cache=cache).stdout
+    # Then to someone not in staff.yaml, and on to another worker: the case is not valid (one
+    # case fewer, a problem more, exit 2), then valid again, under the same id.
+    for wrong, right in (("j.beaulieu", "x.nobody"), ("x.nobody", "c.rivera")):
+        path.write_text(path.read_text(encoding="utf-8").replace(f"cpsw: {wrong}", f"cpsw: {right}", 1), encoding="utf-8")
+        made = ppt("--debug", "check", *run, cwd=repo.parent, cache=cache)
+        assert "made again for" in made.stderr
+        assert made.stdout == ppt("check", *run, "--no-cache", cwd=repo.parent, cache=cache).stdout
+        assert ("x.nobody" in made.stdout) == (right == "x.nobody")
+    ways = []
+    for _ in range(14):
+        for path in rng.sample(files, rng.choice([1, 1, 1, 2, 3])):
+            edit(path, rng)
+        made = ppt("--debug", "check", *run, cwd=repo.parent, cache=cache)
+        plain = ppt("check", *run, "--no-cache", cwd=repo.parent, cache=cache)
+        said = [line for line in made.stderr.splitlines() if line.startswith("ppt: debug: ")]
+        assert len(said) == 1
+        assert "Traceback" not in made.stderr
+        assert (made.returncode, made.stdout, made.stderr.replace(said[0] + "\n", "")) == outcome(plain)
+        ways.append("again" if "made again" in said[0] else "whole")
+        assert outcome(ppt("check", *run, cwd=repo.parent, cache=cache)) == outcome(plain)  # kept, printed again
+    assert ways.count("again") >= 8, ways  # a broken file, or a worker's office changed, makes it whole
+    assert outcome(ppt("check", *run, "--format", "json", cwd=repo.parent, cache=cache)) == outcome(ppt("check", *run, "--format", "json", "--no-cache", cwd=repo.parent, cache=cache))
+
+
+def test_a_table_is_made_whole_when_its_blocks_cannot_be_trusted(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    run = ["--debug", "check", str(repo), "--as-of", AS_OF]
+    ppt(*run, cwd=repo.parent, cache=cache)
+    # A changed file's earlier result is gone from the cache (another report evaluated it):
+    # which workers it named is not known.
+    path = repo / "keene" / "KEE-2026-0019.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    ppt("due", str(repo), "--as-of", AS_OF, cwd=repo.parent, cache=cache)
+    assert "made whole" in ppt(*run, cwd=repo.parent, cache=cache).stderr
+    # A case id changed: another file may now be, or no longer be, its duplicate.
+    path.write_text(path.read_text(encoding="utf-8").replace("id: KEE-2026-0019", "id: KEE-2026-0019-05", 1), encoding="utf-8")
+    made = ppt(*run, cwd=repo.parent, cache=cache)
+    assert "made whole" in made.stderr
+    assert "also used by" in made.stdout
+    assert outcome(ppt(*run[1:], cwd=repo.parent, cache=cache)) == outcome(ppt(*run[1:], "--no-cache", cwd=repo.parent, cache=cache))
+    # Filtered, other formats, --all: never in part.
+    for extra in (["--supervisor", "k.osei"], ["--format", "markdown"], ["--all"]):
+        ppt(*run, *extra, cwd=repo.parent, cache=cache)
+        path.write_text(path.read_text(encoding="utf-8") + "# again\n", encoding="utf-8")
+        assert "made whole" in ppt(*run, *extra, cwd=repo.parent, cache=cache).stderr, extra
+
+
+def test_a_redacted_table_is_made_again_in_part_redacted(repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    run = ["check", str(repo), "--as-of", AS_OF, "--redact"]
+    ppt(*run, cwd=repo.parent, cache=cache)
+    path = repo / "manchester" / "MAN-2025-0044.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("cpsw: e.moreau", "cpsw: s.patel", 1), encoding="utf-8")
+    made = ppt("--debug", *run, cwd=repo.parent, cache=cache)
+    assert "made again" in made.stderr
+    assert made.stdout == ppt(*run, "--no-cache", cwd=repo.parent, cache=cache).stdout
+
+
+def test_a_kept_layout_that_was_altered_is_not_trusted(repo: Path, tmp_path: Path) -> None:
+    """The digest covers the trailer too: a layout changed by hand (here, one case fewer)
+    makes the report whole, from the files."""
+    cache = tmp_path / "cache"
+    run = ["check", str(repo), "--as-of", AS_OF]
+    ppt(*run, cwd=repo.parent, cache=cache)
+    (path,) = kept(cache)
+    data = path.read_bytes()
+    length = int.from_bytes(data[-8:], "big")
+    trailer = json.loads(data[-8 - length : -8])
+    trailer["layout"]["valid"] -= 1
+    tail = json.dumps(trailer).encode()
+    path.write_bytes(data[: -8 - length] + tail + len(tail).to_bytes(8, "big"))
+    edited = repo / "keene" / "KEE-2026-0019.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    made = ppt("--debug", *run, cwd=repo.parent, cache=cache)
+    assert "made whole" in made.stderr
+    assert made.stdout == ppt(*run, "--no-cache", cwd=repo.parent, cache=cache).stdout
+
+
+TALLIES = st.lists(st.tuples(st.sampled_from(["met", "late", "missed", "overdue", "open", "waived"]),
+                             st.lists(st.sampled_from(["a", "b", "c", "(unassigned)"]), max_size=3),
+                             st.sampled_from(["concord", "keene"])), max_size=30)
+
+
+@given(TALLIES, TALLIES)
+def test_counts_taken_away_are_as_if_never_added(first: list[tuple[str, list[str], str]], second: list[tuple[str, list[str], str]]) -> None:
+    """What check_again relies on: counts of A and B, less those of B, are the counts of A,
+    with no worker, office or status left at nothing; and they go through JSON unchanged."""
+    def counted(rows: list[tuple[str, list[str], str]]) -> Counts:
+        counts = Counts()
+        for status, responsible, office in rows:
+            counts.add(status, responsible, office)
+        return counts
+
+    both = counted(first)
+    both.merge(counted(second))
+    kept_before = both.copy()
+    both.subtract(counted(second))
+    assert both == counted(first)
+    assert Counts.from_json(json.loads(json.dumps(kept_before.as_json()))) == kept_before
+    assert Counts.from_json({"status": {"met": "1"}, "worker": {}, "office": {}}) is None

@@ -72,6 +72,10 @@ def _key(path: str) -> bytes:
     return path.encode("utf-8", "surrogatepass")
 
 
+def entry_key(path: str, digest: str) -> bytes:
+    return _key(path) + b"\0" + digest.encode()
+
+
 def _unkey(key: bytes) -> str:
     return key.decode("utf-8", "surrogatepass")
 
@@ -110,6 +114,15 @@ class Cache:
 
     def has_result(self, path: str, digest: str, setting: str) -> bool:
         return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (_key(path), digest, setting)) is not None
+
+    def results_of(self, setting: str) -> set[bytes]:
+        """Which files have a result cached under this setting, in one query (a lookup per
+        file costs more than the whole of it): path and digest, as `entry_key` makes them."""
+        try:
+            rows = self._db.execute("select path, digest from entry where setting = ? and result is not null", (setting,)).fetchall()
+            return {path + b"\0" + digest.encode() for path, digest in rows if type(path) is bytes and type(digest) is str}
+        except sqlite3.Error:
+            return set()
 
     def put_model(self, path: str, digest: str, blob: bytes) -> None:
         self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (_key(path), digest, blob))

@@ -6,16 +6,18 @@ domain logic lives below this line, never in the commands.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import fnmatch
 import os
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from pptcli import scan
-from pptcli.cache import cache_path
+from pptcli.cache import Cache, cache_path
 from pptcli.calendar import BusinessCalendar
 from pptcli.engine import Policy, evaluate, policy_error
 from pptcli.load import (
@@ -32,6 +34,7 @@ from pptcli.model.settings import Settings, StaffMember
 from pptcli.ordered import OrderedFindings
 from pptcli.problems import Problem, UserError, did_you_mean
 from pptcli.rules import RuleSet, load_rules
+from pptcli.summary import Counts
 
 
 @dataclass(frozen=True)
@@ -213,10 +216,47 @@ def _reach_filter(filters: Filters, team: set[str] | None) -> Callable[[scan.Rea
 
 
 @dataclass
+class Layout:
+    """How the statewide check table was made up, kept with it (memo.py) so that after a few
+    files changed it can be made again in part (check_again): the files whose findings each
+    worker's block holds (by their place in Prepared.files), and the report's totals."""
+
+    workers: dict[str, array[int]] = field(default_factory=dict)
+    dropped: int = 0  # files left out for a case id an earlier file has
+    counts: Counts = field(default_factory=Counts)
+    valid: int = 0
+    problems: tuple[Problem, ...] = ()
+
+    def note(self, at: int, rows: Iterable[tuple[Any, ...]]) -> None:
+        for worker in scan.table_workers(rows):
+            self.workers.setdefault(worker, array("l")).append(at)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"workers": {w: list(at) for w, at in self.workers.items()}, "dropped": self.dropped, "counts": self.counts.as_json(),
+                "valid": self.valid, "problems": [[p.file, p.line, p.column, p.message] for p in self.problems]}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Layout | None:
+        """A layout as_json wrote; None for anything else."""
+        try:
+            counts = Counts.from_json(data["counts"])
+            workers = {w: array("l", at) for w, at in data["workers"].items() if isinstance(w, str) and all(type(i) is int for i in at)}
+            problems = tuple(Problem(f, line, col, m) for f, line, col, m in data["problems"] if isinstance(f, str) and isinstance(m, str) and type(line) is int and type(col) is int)
+            if counts is None or len(workers) != len(data["workers"]) or len(problems) != len(data["problems"]):
+                return None
+            if type(data["dropped"]) is not int or type(data["valid"]) is not int:
+                return None
+            return cls(workers, data["dropped"], counts, data["valid"], problems)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+
+
+@dataclass
 class Prepared:
     """What a report is made from besides the case files' contents: settings, rules, the
     files to read and the filters, resolved. `seen` digests the files as the scan read them
-    (memo.py keeps a finished report only when they are the files it was keyed by)."""
+    (memo.py keeps a finished report only when they are the files it was keyed by). With
+    `layout`, a check table's make-up is noted in it."""
 
     setting: scan.Setting
     files: list[str]
@@ -224,12 +264,26 @@ class Prepared:
     filters: Filters
     team: set[str] | None
     seen: Any = field(default_factory=scan.inputs_hash)
+    digests: bytes | None = None  # of each file as inputs() read it, 16 bytes each (scan.packed)
+    layout: Layout | None = None
 
     def inputs(self) -> str:
-        """A digest of every case file, read now, with its path (the key of a whole report)."""
+        """A digest of every case file, read now, with its path (the key of a whole report).
+        The scan then looks files up in the cache by these digests, without reading them again."""
+        h = scan.inputs_hash()
+        packed = bytearray()
+        for rel in self.files:
+            digest = scan.fingerprint(self.setting, rel)
+            scan.note_input(h, rel, digest)
+            packed += scan.packed(digest)
+        self.digests = bytes(packed)
+        return str(h.hexdigest())
+
+    def files_digest(self) -> str:
+        """A digest of the list of files (not their contents)."""
         h = scan.inputs_hash()
         for rel in self.files:
-            scan.note_input(h, rel, scan.fingerprint(self.setting, rel))
+            scan.note_input(h, rel, "")
         return str(h.hexdigest())
 
 
@@ -239,10 +293,20 @@ def prepare(path: Path, as_of: dt.date, filters: Filters) -> Prepared:
     return Prepared(setting, files, problems, filters, _team(filters, setting.staff))
 
 
-def _noting(results: Iterable[scan.Outcome], seen: Any) -> Iterator[scan.Outcome]:
-    for result in results:
-        scan.note_input(seen, result.file, result.digest)
-        yield result
+class _Noting:
+    """The scan's outcomes as merge takes them, noting each file's digest (Prepared.seen),
+    the place of the one taken last, and how many name a case id."""
+
+    def __init__(self, results: Iterable[scan.Outcome], seen: Any) -> None:
+        self.results, self.seen = results, seen
+        self.at, self.with_ids = -1, 0
+
+    def __iter__(self) -> Iterator[scan.Outcome]:
+        for at, result in enumerate(self.results):
+            self.at = at
+            scan.note_input(self.seen, result.file, result.digest)
+            self.with_ids += result.case_id is not None
+            yield result
 
 
 def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable[[tuple[Any, ...]], bool]], scan.Keep], include_na: bool, order: Literal["worker", "due"] | None) -> tuple[Report, BusinessCalendar]:
@@ -251,11 +315,19 @@ def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable
     setting, files, filters, team = prepared.setting, prepared.files, prepared.filters, prepared.team
     chooser = replace(keep(setting, _row_filter(filters, team, include_na)), might=_reach_filter(filters, team))
     cache = cache_path(setting.root) if run.use_cache else None
-    results = _noting(scan.outcomes(setting, files, chooser, cache, jobs=run.jobs), prepared.seen)
+    results = _Noting(scan.outcomes(setting, files, chooser, cache, jobs=run.jobs, known=prepared.digests), prepared.seen)
     keeping: list[scan.Outcome] = []
     ordered = OrderedFindings(setting.ruleset, by_worker=order == "worker") if order else None
     take = keeping.append if ordered is None else (lambda o: ordered.add(o.kept, o.child))
-    counts, found, valid, ids = scan.merge(results, take, run.tick(len(files)) if run.tick else None)
+    layout = prepared.layout
+    if layout is not None:
+        hold = take
+
+        def take(o: scan.Outcome) -> None:
+            layout.note(results.at, o.kept)
+            hold(o)
+
+    counts, found, valid, ids = scan.merge(iter(results), take, run.tick(len(files)) if run.tick else None)
     if filters.case and filters.case not in ids:  # a typo must not pass as an empty report
         raise UserError(unknown_case_message(filters.case, ids, setting.root))
     findings = [scan.from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept]
@@ -265,7 +337,80 @@ def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable
         office_of={sid: m.office or "" for sid, m in staff.items()}, names={sid: m.name for sid, m in staff.items()},
         counts=counts, ordered=ordered,
     )
+    if layout is not None:
+        layout.dropped, layout.counts, layout.valid, layout.problems = results.with_ids - len(ids), counts, valid, report.problems
     return report, setting.calendar
+
+
+AGAIN_AT_MOST = 100  # changed files past which a check table is made whole
+
+
+def check_again(prepared: Prepared, layout: Layout, old: bytes) -> tuple[Report, BusinessCalendar, frozenset[str]] | None:
+    """The statewide check table's report after a few files changed (none added, removed or
+    moved), from the layout of the one kept before them and `old`, the digests it was made
+    from: every count, case and problem from the layout, corrected by the changed files, and
+    held only the findings of the workers those files name, before or after the change; with
+    those workers. None when it must be made whole: many files changed, one cannot be read
+    or its earlier result is no longer cached, a case id changed, or a case id is used twice.
+
+    A changed file is evaluated here (and cached) after its earlier result is read."""
+    new = prepared.digests
+    if new is None or len(new) != len(old) or layout.dropped:
+        return None
+    changed = [i // 16 for i in range(0, len(new), 16) if old[i : i + 16] != new[i : i + 16]]
+    if len(changed) > AGAIN_AT_MOST:
+        return None
+    setting, shown = prepared.setting, frozenset(s.value for s in NONCOMPLIANT)
+    counts, valid, problems = layout.counts.copy(), layout.valid, set(layout.problems)
+    workers = {w: list(at) for w, at in layout.workers.items()}
+    fixed = set(prepared.problems)
+    named: set[str] = set()
+    cache = Cache.open(cache_path(setting.root))
+    if cache is None:
+        return None
+    try:
+        for at in changed:
+            rel = prepared.files[at]
+            before, after = scan.unpacked(old[16 * at : 16 * at + 16]), scan.unpacked(new[16 * at : 16 * at + 16])
+            was = scan.cached(setting, rel, before, shown, cache) if before is not None else None  # before it is replaced
+            if was is None or after is None or scan.outcome(setting, rel, scan.Keep(_any, _any), cache).digest != after:
+                return None
+            cache.flush()
+            now = scan.cached(setting, rel, after, shown, cache)
+            if now is None or now.case_id != was.case_id:
+                return None
+            counts.subtract(was.counts)
+            counts.merge(now.counts)
+            valid += now.valid - was.valid
+            problems = (problems - (set(was.problems) - fixed)) | set(now.problems)
+            then, later = scan.table_workers(was.rows), scan.table_workers(now.rows)
+            for worker in then - later:
+                if at not in workers.get(worker, ()):  # a layout that does not fit the cache
+                    return None
+                workers[worker].remove(at)
+            for worker in later - then:
+                bisect.insort(workers.setdefault(worker, []), at)
+            named |= then | later
+        ordered = OrderedFindings(setting.ruleset, by_worker=True)
+        for at in sorted({at for worker in named for at in workers.get(worker, ())}):
+            entry = scan.cached(setting, prepared.files[at], scan.unpacked(new[16 * at : 16 * at + 16]) or "", shown, cache)
+            if entry is None:
+                return None
+            ordered.add([row for row in entry.rows if scan.table_workers([row]) & named], entry.child)
+    finally:
+        cache.close()
+    prepared.layout = Layout({w: array("l", at) for w, at in workers.items() if at}, 0, counts, valid, tuple(sorted(problems)))
+    staff = setting.staff
+    report = Report(
+        as_of=setting.as_of, cases=valid, findings=(), problems=prepared.layout.problems,
+        office_of={sid: m.office or "" for sid, m in staff.items()}, names={sid: m.name for sid, m in staff.items()},
+        counts=counts, ordered=ordered,
+    )
+    return report, setting.calendar, frozenset(named)
+
+
+def _any(row: tuple[Any, ...]) -> bool:
+    return True
 
 
 def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False, keep_all: bool = True, table: bool = False, run: Run = Run(), prepared: Prepared | None = None) -> tuple[Report, BusinessCalendar]:

@@ -11,12 +11,20 @@ file, read and digested on every run. So a kept report is never trusted over the
 when one byte differs, the key differs. A report is kept only when the files the scan read
 are the files it was keyed by (one changed between the two reads is not kept).
 
-Each report is one file in the cache folder: a magic line, the text compressed with zlib,
-then a trailer (exit code, what went to stderr, length and digest of the compressed text)
-and the trailer's length. It is written to a temporary file and renamed into place, so a
-reader sees a whole report or none, and checked against its digest before a byte of it is
-printed. Only the most recently used few are kept. Any trouble (unwritable folder, damaged
-or truncated file) means making the report again, never failing it.
+Each report is one file in the cache folder: a magic line, the text in parts each
+compressed with zlib on its own, then a trailer (exit code, what went to stderr, the parts
+and their lengths, and a digest of them and the trailer) and the trailer's length. It is
+written to a temporary file and renamed into place, so a reader sees a whole report or
+none, and checked against its digest before a byte of it is printed. Only the most
+recently used few are kept. Any trouble (unwritable folder, damaged or truncated file)
+means making the report again, never failing it.
+
+The statewide check table is kept in parts: its title, each worker's block, and what
+follows. With them go the digests of the case files it was made from, in order, its layout
+(core.Layout: which files each block holds, and the report's totals) and the report's
+`family`: its key without the files. When a few files changed, the report of the same
+family gives every block but those of the workers the changed files name, before or after
+the change; core.check_again makes those again, and the title and what follows.
 """
 
 from __future__ import annotations
@@ -31,12 +39,12 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from pptcli import __version__
 from pptcli.cache import make_folder
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = f"ppt report {FORMAT}\n".encode()
 KEEP = 8  # reports kept per cache folder, the most recently used
 SUFFIX = ".report"
@@ -67,29 +75,87 @@ def key_of(*parts: Any) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
+class Segment(NamedTuple):
+    kind: str  # "text": printed; "digests": the case files' digests, in order
+    worker: str | None  # the worker whose block of a check table this is
+    start: int  # in the file
+    length: int
+    assumed: bool  # the block has a finding with an assumed deadline
+
+
+class Kept:
+    """A kept report, open and checked whole against its digest."""
+
+    def __init__(self, fh: Any, trailer: dict[str, Any]) -> None:
+        self.fh = fh
+        self.trailer = trailer
+        self.segments: list[Segment] = []
+        at = len(MAGIC)
+        for kind, worker, length, assumed in trailer["segments"]:
+            self.segments.append(Segment(kind, worker, at, length, assumed))
+            at += length
+
+    @classmethod
+    def open(cls, path: Path, key: str | None = None, family: str | None = None) -> Kept | None:
+        """The report at `path` if it is whole and of this key (or family); else None."""
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - closed by close(), or below
+        except OSError:
+            return None
+        try:
+            trailer = _trailer(fh)
+            if trailer is not None and (key is None or trailer["key"] == key) and (family is None or trailer["family"] == family):
+                fh.seek(len(MAGIC))
+                if _intact(fh, trailer):
+                    return cls(fh, trailer)
+        except (OSError, ValueError, TypeError):
+            pass
+        fh.close()
+        return None
+
+    def raw(self, segment: Segment) -> bytes:
+        self.fh.seek(segment.start)
+        data: bytes = self.fh.read(segment.length)
+        if len(data) != segment.length:  # never after open(): a report is replaced, never cut in place
+            raise ValueError("cut short")
+        return data
+
+    def inflate(self, segment: Segment, write: Callable[[str], Any]) -> None:
+        self.fh.seek(segment.start)
+        _inflate(self.fh, segment.length, write)
+
+    def digests(self) -> bytes | None:
+        for segment in self.segments:
+            if segment.kind == "digests":
+                return zlib.decompress(self.raw(segment))
+        return None
+
+    def close(self) -> None:
+        self.fh.close()
+
+
 class Memo:
     """The kept report of one key, in `folder`."""
 
-    def __init__(self, folder: Path, key: str) -> None:
+    def __init__(self, folder: Path, key: str, family: str = "") -> None:
         self.folder = folder
         self.key = key
+        self.family = family
         self.path = folder / f"{key}{SUFFIX}"
 
     def replay(self, out: TextIO, err: TextIO) -> int | None:
         """Print the kept report and give its exit code; None (and nothing printed) when
         there is none or it is not whole."""
-        try:
-            with open(self.path, "rb") as fh:
-                trailer = _trailer(fh, self.key)
-                if trailer is None:
-                    return None
-                fh.seek(len(MAGIC))
-                if not _intact(fh, trailer["body"], trailer["hash"]):
-                    return None
-                fh.seek(len(MAGIC))
-                _inflate(fh, trailer["body"], out.write)
-        except (OSError, ValueError, zlib.error):
+        kept = Kept.open(self.path, key=self.key)
+        if kept is None:
             return None
+        try:
+            for segment in kept.segments:
+                if segment.kind == "text":
+                    kept.inflate(segment, out.write)
+        finally:
+            kept.close()
+        trailer = kept.trailer
         if trailer["stderr"]:  # after stdout, through the same buffers, as first printed
             err.write(trailer["stderr"])
         try:
@@ -97,6 +163,23 @@ class Memo:
         except OSError:
             pass
         return int(trailer["code"])
+
+    def base(self, files: str) -> Kept | None:
+        """The latest kept report of this family made from the same list of files (their
+        contents may differ), with the digests of those contents; None if there is none."""
+        try:
+            names = sorted(self.folder.glob(f"*{SUFFIX}"), key=_mtime, reverse=True)
+        except OSError:
+            return None
+        for path in names:
+            if path.name.startswith("."):
+                continue
+            kept = Kept.open(path, family=self.family)
+            if kept is not None and kept.trailer["files"] == files:
+                return kept
+            if kept is not None:
+                kept.close()
+        return None
 
     def recorder(self) -> Recorder | None:
         try:
@@ -106,25 +189,59 @@ class Memo:
             return None
 
 
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 class Recorder:
-    """Takes a report's text as it is printed; `keep` puts it in place."""
+    """Takes a report's text as it is printed, in parts; `keep` puts it in place."""
 
     def __init__(self, memo: Memo) -> None:
         self.memo = memo
         self.tmp = memo.folder / f".tmp-{os.getpid()}-{time.monotonic_ns()}{SUFFIX}"
         self._fh: Any = open(self.tmp, "xb")  # noqa: SIM115 - closed by keep or drop
         self._fh.write(MAGIC)
-        self._zip = zlib.compressobj(_LEVEL)
         self._hash = hashlib.blake2b(digest_size=20)
         self._body = 0
+        self._segments: list[list[Any]] = []
+        self._open: list[Any] | None = None  # the part being written
+        self._zip: Any = None
         self._stderr: list[str] = []
         self._failed = False
+        self.mark(None)
 
     def out(self, text: str) -> None:
         self._put(self._zip.compress(text.encode("utf-8", "surrogatepass")))
 
     def err(self, text: str) -> None:
         self._stderr.append(text)
+
+    def mark(self, worker: str | None, assumed: bool = False) -> None:
+        """Begin a part of the text: a worker's block of a check table, or (None) another."""
+        self._close()
+        self._open = ["text", worker, 0, assumed]
+        self._zip = zlib.compressobj(_LEVEL)
+
+    def copy(self, data: bytes, worker: str | None, assumed: bool) -> None:
+        """A part as another kept report holds it (Kept.raw), compressed."""
+        self._close()
+        self._segments.append(["text", worker, len(data), assumed])
+        self._put(data)
+
+    def digests(self, data: bytes) -> None:
+        self._close()
+        self._open, self._zip = ["digests", None, 0, False], zlib.compressobj(_LEVEL)
+        self._put(self._zip.compress(data))
+        self._close()
+
+    def _close(self) -> None:
+        if self._open is not None:
+            self._put(self._zip.flush())
+            self._segments.append(self._open)
+            self._open = None
 
     def _put(self, data: bytes) -> None:
         if self._failed or not data:
@@ -133,18 +250,23 @@ class Recorder:
             self._fh.write(data)
             self._hash.update(data)
             self._body += len(data)
+            if self._open is not None:
+                self._open[2] += len(data)
         except OSError:  # a full disk: this report is not kept
             self._failed = True
 
-    def keep(self, code: int) -> None:
+    def keep(self, code: int, files: str | None = None, layout: dict[str, Any] | None = None) -> None:
         """Put the report in place, whole (written, then renamed), and drop the least
-        recently used beyond KEEP."""
+        recently used beyond KEEP. `files` (the digest of the list of case files) and
+        `layout` (core.Layout) for a report kept in parts, with its files' digests."""
         try:
-            self._put(self._zip.flush())
+            self._close()
             if self._failed:
                 raise OSError("not written")
-            fields = {"key": self.memo.key, "code": code, "stderr": "".join(self._stderr), "body": self._body, "hash": self._hash.hexdigest()}
-            trailer = json.dumps(fields).encode()
+            fields = {"key": self.memo.key, "family": self.memo.family, "files": files, "layout": layout, "code": code,
+                      "stderr": "".join(self._stderr), "segments": self._segments, "body": self._body}
+            self._hash.update(_canonical(fields))  # the digest covers the trailer too
+            trailer = json.dumps({**fields, "hash": self._hash.hexdigest()}).encode()
             self._fh.write(trailer)
             self._fh.write(len(trailer).to_bytes(8, "big"))
             self._fh.close()  # not synced: a report cut short by a crash fails its digest
@@ -166,7 +288,7 @@ class Recorder:
             pass
 
 
-def _trailer(fh: Any, key: str) -> dict[str, Any] | None:
+def _trailer(fh: Any) -> dict[str, Any] | None:
     if fh.read(len(MAGIC)) != MAGIC:
         return None
     size = os.fstat(fh.fileno()).st_size
@@ -177,24 +299,36 @@ def _trailer(fh: Any, key: str) -> dict[str, Any] | None:
         return None
     fh.seek(len(MAGIC) + body)
     trailer = json.loads(fh.read(length))
-    kinds = {"key": str, "code": int, "stderr": str, "body": int, "hash": str}
+    kinds = {"key": str, "family": str, "code": int, "stderr": str, "segments": list, "body": int, "hash": str}
     if not isinstance(trailer, dict) or any(type(trailer.get(k)) is not t for k, t in kinds.items()):
         return None
-    if trailer["key"] != key or trailer["body"] != body:
+    if trailer["body"] != body or not isinstance(trailer.get("files"), (str, type(None))):
         return None
-    return trailer
+    total = 0
+    for segment in trailer["segments"]:
+        if not (isinstance(segment, list) and len(segment) == 4 and segment[0] in ("text", "digests") and isinstance(segment[1], (str, type(None)))
+                and type(segment[2]) is int and segment[2] >= 0 and type(segment[3]) is bool):
+            return None
+        total += segment[2]
+    return trailer if total == body else None
 
 
-def _intact(fh: Any, length: int, digest: str) -> bool:
+def _intact(fh: Any, trailer: dict[str, Any]) -> bool:
+    """Whether the text (read from where fh stands) and the trailer are those digested."""
     h = hashlib.blake2b(digest_size=20)
-    left = length
+    left = trailer["body"]
     while left > 0:
         data = fh.read(min(_CHUNK, left))
         if not data:
             return False
         h.update(data)
         left -= len(data)
-    return h.hexdigest() == digest
+    h.update(_canonical({k: v for k, v in trailer.items() if k != "hash"}))
+    return h.hexdigest() == trailer["hash"]
+
+
+def _canonical(fields: dict[str, Any]) -> bytes:
+    return json.dumps(fields, sort_keys=True).encode()
 
 
 def _inflate(fh: Any, length: int, write: Callable[[str], Any]) -> None:

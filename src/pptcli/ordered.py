@@ -18,8 +18,8 @@ from pptcli.rules import RuleSet
 from pptcli.scan import ROW, from_row
 from pptcli.spill import ExternalSort
 
-_STATUS, _DUE, _CASE, _RULE, _SUBJECT, _AUTHORITY, _RESPONSIBLE = (
-    ROW.index(n) for n in ("status", "due", "case", "rule", "subject", "authority", "responsible")
+_STATUS, _DUE, _CASE, _RULE, _SUBJECT, _RESPONSIBLE = (
+    ROW.index(n) for n in ("status", "due", "case", "rule", "subject", "responsible")
 )
 _OVERDUE = Status.OVERDUE.value
 
@@ -67,15 +67,12 @@ class OrderedFindings:
         self._sort = ExternalSort(limit)
         self._seq = itertools.count()
         self._transform: Callable[[Finding], Finding] | None = None
-        self.assumed = False  # whether any finding's deadline rests on an assumption
         self.rows = 0
 
     def add(self, rows: Iterable[tuple[Any, ...]], child: tuple[str, dt.date | None]) -> None:
         add, seq = self._sort.add, self._seq
         for row in rows:
             self.rows += 1
-            if row[_AUTHORITY] == "assumed":
-                self.assumed = True
             key = due_key(row)
             if self._by_worker:
                 for worker in dict.fromkeys(row[_RESPONSIBLE] or (UNASSIGNED,)):  # a repeated id once
@@ -119,3 +116,8 @@ class OrderedFindings:
         """(worker id, that worker's findings in due order), worker ids in order (by_worker)."""
         for worker, items in itertools.groupby(self, key=lambda item: item[0]):
             yield worker or UNASSIGNED, [f for _, f in items]
+
+
+def worker_order(worker: str) -> str:
+    """The key the blocks of a check table follow each other by (a worker's id, as sorted)."""
+    return _field(worker)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pptcli import __version__
-from pptcli.cache import Cache
+from pptcli.cache import Cache, entry_key
 from pptcli.calendar import BusinessCalendar
 from pptcli.checks import cross_check
 from pptcli.engine import Policy, evaluate
@@ -30,7 +30,7 @@ from pptcli.load import LoadedCase, read_document, too_large
 from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.case import Case
-from pptcli.model.finding import Finding, Status
+from pptcli.model.finding import UNASSIGNED, Finding, Status
 from pptcli.model.settings import Settings, StaffMember
 from pptcli.problems import Problem
 from pptcli.rules import RuleSet
@@ -144,6 +144,17 @@ def _digest(raw: bytes) -> str:
 
 def _unread(exc: OSError | TooLarge) -> str:
     return f"!{type(exc).__name__}: {exc}"
+
+
+_UNREAD = bytes(16)  # packed: a file that could not be read (its outcome says why)
+
+
+def packed(digest: str) -> bytes:
+    return _UNREAD if digest.startswith("!") else bytes.fromhex(digest)
+
+
+def unpacked(data: bytes) -> str | None:
+    return None if data == _UNREAD else data.hex()
 
 
 def inputs_hash() -> Any:
@@ -263,8 +274,40 @@ def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
     return digest if cache.has_result(rel, digest, setting.digest) else None
 
 
+def _if_in(cached: set[bytes], rel: str, digest: str | None) -> str | None:
+    return digest if digest is not None and entry_key(rel, digest) in cached else None
+
+
+class Cached(NamedTuple):
+    """A file's cached result, with its findings of the statuses asked for."""
+
+    case_id: str | None
+    problems: list[Problem]
+    rows: list[tuple[Any, ...]]
+    counts: Counts
+    child: tuple[str, dt.date | None]
+    valid: bool
+
+
+def cached(setting: Setting, rel: str, digest: str, statuses: frozenset[str], cache: Cache) -> Cached | None:
+    """The cached result of a file's content with this digest; None when not cached."""
+    entry = _unpickle(cache.result(rel, digest, setting.digest))
+    if entry is None or not isinstance(entry[2], dict) or type(entry[3]) is not Counts or not isinstance(entry[1], list):
+        return None
+    try:
+        rows = _unpack(entry[2], statuses)
+    except _Damaged:
+        return None
+    return Cached(entry[0], entry[1], rows, entry[3], entry[4], bool(entry[5]))
+
+
+def table_workers(rows: Iterable[tuple[Any, ...]]) -> set[str]:
+    """The workers whose blocks of a check table these findings go in (ordered.py)."""
+    return {name for row in rows for name in (row[_AT_RESPONSIBLE] or (UNASSIGNED,))}
+
+
 def _cached(setting: Setting, rel: str, digest: str, keep: Keep, cache: Cache) -> Outcome:
-    """The outcome of a file _probe found cached (evaluated here should the entry be gone)."""
+    """The outcome of a file found cached (evaluated here should the entry be gone)."""
     served = _served(rel, cache.result(rel, digest, setting.digest), keep)
     if served is None:
         return outcome(setting, rel, keep, cache)
@@ -401,10 +444,11 @@ def _chunk(rels: Sequence[str]) -> list[Outcome]:
             cache.close()
 
 
-def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path | None, *, jobs: int | None = None) -> Iterator[Outcome]:
+def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path | None, *, jobs: int | None = None, known: bytes | None = None) -> Iterator[Outcome]:
     """Outcomes of the files, in the order given, on up to `jobs` processes. Files whose
     result is cached are served here; only the others are shared out, and only when there
-    are enough of them to pay for starting processes (a warm run starts none). Files are
+    are enough of them to pay for starting processes (a warm run starts none). `known`: the
+    files' digests, read just before (core.Prepared.inputs), to look them up by. Files are
     paths in the repository, with /: 100,000 strings take a fifth of the memory of as many
     Path objects."""
     jobs = jobs or _jobs_from_environment() or min(2, os.cpu_count() or 1)
@@ -414,7 +458,14 @@ def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path
         return
     cache = Cache.open(cache_path) if cache_path else None
     try:
-        digests = [_probe(setting, rel, cache) for rel in rels] if cache is not None else [None] * len(rels)
+        if cache is None:
+            digests: list[str | None] = [None] * len(rels)
+        elif known is not None and len(known) == 16 * len(rels):  # read and digested just before
+            cached = cache.results_of(setting.digest)
+            digests = [_if_in(cached, rel, unpacked(known[16 * i : 16 * i + 16])) for i, rel in enumerate(rels)]
+            del cached
+        else:
+            digests = [_probe(setting, rel, cache) for rel in rels]
         misses = [rel for rel, d in zip(rels, digests) if d is None]
         if len(misses) < PARALLEL_FROM:
             for rel, digest in zip(rels, digests):

@@ -67,6 +67,35 @@ class Counts:
                 else:
                     mine[key] = dict(counter)
 
+    def subtract(self, other: Counts) -> None:
+        """Take away counts merged before; what falls to nothing is gone, as if never added."""
+        _take(self.status, other.status)
+        for mine, theirs in ((self.worker, other.worker), (self.office, other.office)):
+            for key, counter in theirs.items():
+                left = mine.get(key)
+                if left is not None:
+                    _take(left, counter)
+                    if not left:
+                        del mine[key]
+
+    def copy(self) -> Counts:
+        return Counts(dict(self.status), {k: dict(v) for k, v in self.worker.items()}, {k: dict(v) for k, v in self.office.items()})
+
+    def as_json(self) -> dict[str, object]:
+        return {"status": self.status, "worker": self.worker, "office": self.office}
+
+    @classmethod
+    def from_json(cls, data: object) -> Counts | None:
+        """Counts as_json wrote; None for anything else."""
+        if not isinstance(data, dict) or set(data) != {"status", "worker", "office"}:
+            return None
+        status, worker, office = data["status"], data["worker"], data["office"]
+        if not (_tally(status) and isinstance(worker, dict) and isinstance(office, dict)):
+            return None
+        if not all(isinstance(k, str) and _tally(v) for part in (worker, office) for k, v in part.items()):
+            return None
+        return cls(status, worker, office)
+
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Counts:
         counts = cls()
@@ -87,6 +116,19 @@ def _add(mine: dict[str, int], theirs: dict[str, int]) -> None:
     get = mine.get
     for key, n in theirs.items():
         mine[key] = get(key, 0) + n
+
+
+def _take(mine: dict[str, int], theirs: dict[str, int]) -> None:
+    for key, n in theirs.items():
+        left = mine.get(key, 0) - n
+        if left:
+            mine[key] = left
+        else:
+            mine.pop(key, None)
+
+
+def _tally(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and type(n) is int for k, n in value.items())
 
 
 def counts_of(report: Report) -> Counts:

@@ -25,6 +25,9 @@ app = typer.Typer(
 )
 
 
+DEBUG = False  # --debug: also say on stderr how a report was made (cli/report_out.py)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"ppt {__version__}")
@@ -34,9 +37,11 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
-    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an internal error."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an internal error, and how a report was made."),
 ) -> None:
     """Compliance checks for NH DCYF Permanency Planning Team procedures."""
+    global DEBUG
+    DEBUG = debug
 
 
 def _register() -> None:

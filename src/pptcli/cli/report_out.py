@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,10 @@ from pptcli.calendar import BusinessCalendar
 from pptcli.cli.options import run_options, use_color, width
 from pptcli.core import failing
 from pptcli.model.finding import Report, Status
-from pptcli.render import Format, RenderOptions, View, chunks
+from pptcli.ordered import worker_order
+from pptcli.render import Format, RenderOptions, View, chunks, table
+from pptcli.render.base import redact_report
+from pptcli.render.table import Mark
 
 # Formats whose text has no place for problems: those go to stderr instead.
 _NO_PROBLEMS = {Format.CSV, Format.ICS}
@@ -28,40 +32,84 @@ Make = Callable[[core.Prepared, core.Run], tuple[Report, BusinessCalendar]]
 
 def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Make, *, fmt: Format, options: tuple[Any, ...], show_all: bool, redact: bool, fail_on: set[Status], no_cache: bool) -> None:
     """Make the report with `make` and print it; with the cache, print instead the one kept
-    from an earlier run made from the same files, settings and options (memo.py).
-    `options` are the command's other options that change what it prints."""
+    from an earlier run made from the same files, settings and options (memo.py), or for
+    the statewide check table after a few files changed, the kept one with the blocks of
+    the workers those files name made again (core.check_again). `options` are the
+    command's other options that change what it prints."""
     run = run_options(no_cache)
     prepared = core.prepare(path, day, filters)
     color, columns = use_color(), width()
-    kept, inputs = None, ""
-    if run.use_cache:
-        setting = prepared.setting
-        inputs = prepared.inputs()
-        key = memo.key_of(
-            view, fmt, options, show_all, redact, sorted(fail_on), color, columns, _cwd(), str(setting.root),
-            setting.digest, prepared.filters, sorted(prepared.team or ()), prepared.problems, inputs,
-        )
-        kept = memo.Memo(reports_folder(setting.root), key)
-        code = kept.replay(sys.stdout, sys.stderr)
-        if code is not None:
-            raise typer.Exit(code)
-    made, calendar = make(prepared, run)
-    recorder = kept.recorder() if kept is not None else None
-    out, err = sys.stdout.write, sys.stderr.write
-    if recorder is not None:
-        out, err = _both(out, recorder.out), _both(err, recorder.err)
+    if not run.use_cache:
+        made, calendar = make(prepared, run)
+        raise typer.Exit(emit(made, fmt, RenderOptions(view, show_all, redact, color, columns, calendar), fail_on, sys.stdout.write, sys.stderr.write))
+    setting = prepared.setting
+    inputs = prepared.inputs()
+    family = memo.key_of(
+        view, fmt, options, show_all, redact, sorted(fail_on), color, columns, _cwd(), str(setting.root),
+        setting.digest, prepared.filters, sorted(prepared.team or ()), prepared.problems,
+    )
+    kept = memo.Memo(reports_folder(setting.root), memo.key_of(family, inputs), family)
+    code = kept.replay(sys.stdout, sys.stderr)
+    if code is not None:
+        _say("printed as kept")
+        raise typer.Exit(code)
+    # The statewide check table is kept in parts, by worker, with its layout (memo.py).
+    in_parts = view == "check" and fmt is Format.TABLE and not show_all and prepared.filters.is_empty()
+    files = prepared.files_digest() if in_parts else None
+    base = kept.base(files) if files is not None else None
     try:
-        code = emit(made, fmt, view, show_all=show_all, redact=redact, fail_on=fail_on, calendar=calendar, color=color, width=columns, out=out, err=err)
-    except BaseException:
+        again = _again_from(prepared, base) if base is not None else None
+        if again is not None:
+            made, calendar, named = again
+        else:
+            if in_parts:
+                prepared.layout = core.Layout()
+            made, calendar = make(prepared, run)
+        recorder = kept.recorder()
+        out, err = sys.stdout.write, sys.stderr.write
         if recorder is not None:
-            recorder.drop()
-        raise
-    if recorder is not None:  # kept only when the scan read the very files of the key
-        if prepared.seen.hexdigest() == inputs:
-            recorder.keep(code)
+            out, err = _both(out, recorder.out), _both(err, recorder.err)
+        render = RenderOptions(view, show_all, redact, color, columns, calendar, marks=in_parts)
+        try:
+            if base is not None and again is not None:
+                _say(f"made again for {len(named)} workers; the other blocks printed as kept")
+                code = _again(made, base, named, render, fail_on, recorder)
+            else:
+                _say("made whole")
+                code = emit(made, fmt, render, fail_on, out, err, recorder)
+        except BaseException:
+            if recorder is not None:
+                recorder.drop()
+            raise
+    finally:
+        if base is not None:
+            base.close()
+    if recorder is not None:
+        # kept only when made from the very files of the key (check_again checks its own)
+        if again is not None or prepared.seen.hexdigest() == inputs:
+            layout = prepared.layout
+            if layout is not None and prepared.digests is not None:
+                recorder.digests(prepared.digests)
+            recorder.keep(code, files, layout.as_json() if layout is not None else None)
         else:
             recorder.drop()
     raise typer.Exit(code)
+
+
+def _again_from(prepared: core.Prepared, base: memo.Kept) -> tuple[Report, BusinessCalendar, frozenset[str]] | None:
+    layout = core.Layout.from_json(base.trailer.get("layout"))
+    try:
+        old = base.digests()
+    except (OSError, ValueError, zlib.error):  # checked whole when opened: not to be expected
+        return None
+    return core.check_again(prepared, layout, old) if layout is not None and old is not None else None
+
+
+def _say(how: str) -> None:
+    from pptcli import cli
+
+    if cli.DEBUG:
+        print(f"ppt: debug: the report was {how}", file=sys.stderr)
 
 
 def _cwd() -> str:
@@ -79,13 +127,79 @@ def _both(first: Callable[[str], Any], second: Callable[[str], Any]) -> Callable
     return write
 
 
-def emit(report: Report, fmt: Format, view: View, *, show_all: bool, redact: bool, fail_on: set[Status], calendar: BusinessCalendar, color: bool, width: int | None, out: Callable[[str], Any], err: Callable[[str], Any]) -> int:
+def _again(made: Report, base: memo.Kept, only: frozenset[str], options: RenderOptions, fail_on: set[Status], recorder: memo.Recorder | None) -> int:
+    """Print the check table with the blocks of the workers in `only` made here (`made` holds
+    their findings, and the counts of all), the other blocks as `base` holds them, and the
+    title and what follows the blocks made here."""
+    title: list[str] = []
+    fresh: dict[str, tuple[list[str], bool]] = {}
+    into: list[str] | None = title
+    parts = chunks(made, Format.TABLE, options)
+    for item in parts:
+        if isinstance(item, Mark):
+            if item.worker is None:
+                break
+            # a finding shared with a worker not in `only` makes a partial block of theirs
+            into = None if item.worker not in only else fresh.setdefault(item.worker, ([], item.assumed))[0]
+        elif into is not None:
+            into.append(item)
+    parts.close()
+    blocks: list[tuple[str, memo.Segment | str]] = [(worker_order(w), w) for w in fresh]
+    blocks += [(worker_order(s.worker), s) for s in base.segments if s.kind == "text" and s.worker is not None and s.worker not in only]
+    blocks.sort(key=lambda block: block[0])
+    write = sys.stdout.write
+    text = "".join(title)
+    write(text)
+    if recorder is not None:
+        recorder.out(text)
+    assumed = False
+    for _order, block in blocks:
+        if isinstance(block, str):
+            lines, held = fresh[block]
+            text = "".join(lines)
+            write(text)
+            if recorder is not None:
+                recorder.mark(block, held)
+                recorder.out(text)
+        else:
+            held = block.assumed
+            base.inflate(block, write)
+            if recorder is not None:
+                recorder.copy(base.raw(block), block.worker, held)
+        assumed = assumed or held
+    shown = redact_report(made) if options.redact else made
+    text = table.check_tail(shown, options, assumed)
+    write(text)
+    if recorder is not None:
+        recorder.mark(None)
+        recorder.out(text)
+    return _code(made, fail_on)
+
+
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:  # the folder the run started in was removed
+        return ""
+
+
+def _both(first: Callable[[str], Any], second: Callable[[str], Any]) -> Callable[[str], None]:
+    def write(text: str) -> None:
+        first(text)
+        second(text)
+
+    return write
+
+
+def emit(report: Report, fmt: Format, options: RenderOptions, fail_on: set[Status], out: Callable[[str], Any], err: Callable[[str], Any], recorder: memo.Recorder | None = None) -> int:
     """Print the report with `out` (problems with `err` where the format has no place for
-    them); its exit code."""
+    them); its exit code. The check table's marks go to the recorder."""
     last = ""  # empty output still ends with a newline, as it always did
-    options = RenderOptions(view, show_all, redact, color, width, calendar)
     for text in chunks(report, fmt, options):
-        if text:
+        if isinstance(text, Mark):
+            if recorder is not None:
+                recorder.mark(text.worker, text.assumed)
+        elif text:
             out(text)
             last = text[-1]
     if last != "\n":
@@ -93,6 +207,10 @@ def emit(report: Report, fmt: Format, view: View, *, show_all: bool, redact: boo
     if fmt in _NO_PROBLEMS:
         for problem in report.problems:
             err(problem.render() + "\n")
+    return _code(report, fail_on)
+
+
+def _code(report: Report, fail_on: set[Status]) -> int:
     if report.problems:
         return 2
     if failing(report, fail_on):

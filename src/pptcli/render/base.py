@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -25,6 +25,7 @@ class RenderOptions:
     width: int | None = None
     # Business days remaining in the due view; None means statewide holidays only, no closures.
     calendar: BusinessCalendar | None = None
+    marks: bool = False  # the check table also yields table.Mark where each part begins
 
 
 # --- Which findings a view shows ----------------------------------------------------------
@@ -96,13 +97,6 @@ def worker_groups(report: Report, options: RenderOptions) -> Iterator[tuple[str,
         return
     for staff_id, group in by_responsible(shown(report, options, brief=True)).items():
         yield staff_id, sorted(group, key=due_order)
-
-
-def any_assumed(report: Report, findings: Iterable[Finding]) -> bool:
-    """Whether a shown finding's deadline rests on an assumption."""
-    if report.ordered is not None:
-        return report.ordered.assumed
-    return any(f.authority == "assumed" for f in findings)
 
 
 def by_responsible(findings: list[Finding]) -> dict[str, list[Finding]]:

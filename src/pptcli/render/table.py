@@ -17,7 +17,6 @@ from pptcli.render import table_parts as parts
 from pptcli.render import textgrid as tg
 from pptcli.render.base import (
     RenderOptions,
-    any_assumed,
     long_day,
     person,
     plural,
@@ -76,8 +75,35 @@ def _check_meta(f: Finding) -> str:
     return f"due {short_day(f.due) or '(no date)'}{late} · {f.source}"
 
 
-def _check(report: Report, options: RenderOptions, width: int) -> Iterator[str]:
+@dataclass(frozen=True)
+class Mark:
+    """Where a part of the check table begins (with RenderOptions.marks): a worker's block,
+    or with worker None what follows the blocks. memo.py keeps each block apart, to print it
+    again when only other workers' cases changed."""
+
+    worker: str | None
+    assumed: bool = False  # a finding of the block has an assumed deadline
+
+
+def _check(report: Report, options: RenderOptions, width: int) -> Iterator[str | Mark]:
     color = options.color
+    yield check_title(report, color)
+    columns = _check_columns(width)
+    assumed = False
+    for staff_id, group in worker_groups(report, options):  # overdue first: still actionable
+        held = any(f.authority == "assumed" for f in group)
+        if options.marks:
+            yield Mark(staff_id, held)
+        office = report.office_of.get(staff_id)
+        yield from parts.heading(person(report, staff_id) + (f" — {office}" if office else ""), color)
+        yield from parts.findings_block(group, columns, _check_row, _check_meta, width=width, color=color)
+        assumed = assumed or held
+    if options.marks:
+        yield Mark(None)
+    yield from _check_tail(report, options, width, assumed)
+
+
+def check_title(report: Report, color: bool) -> str:
     every = counts_of(report).status
     counts = {s: every.get(str(s), 0) for s in NONCOMPLIANT}
     obligations = sum(n for s, n in every.items() if s != str(Status.NA))
@@ -86,17 +112,16 @@ def _check(report: Report, options: RenderOptions, width: int) -> Iterator[str]:
         f"PPT compliance as of {short_day(report.as_of)}: {tally} "
         f"of {plural(obligations, 'obligation')} in {plural(report.cases, 'case')}"
     )
-    yield tg.paint(title, tg.BOLD, color)
-    columns = _check_columns(width)
-    assumed = False
-    for staff_id, group in worker_groups(report, options):  # overdue first: still actionable
-        office = report.office_of.get(staff_id)
-        yield from parts.heading(person(report, staff_id) + (f" — {office}" if office else ""), color)
-        yield from parts.findings_block(group, columns, _check_row, _check_meta, width=width, color=color)
-        assumed = assumed or any_assumed(report, group)
+    return tg.paint(title, tg.BOLD, color)
+
+
+def _check_tail(report: Report, options: RenderOptions, width: int, assumed: bool) -> Iterator[str]:
+    """What follows the workers' blocks: notes and the on-time rates."""
+    color = options.color
+    every = counts_of(report).status
     if assumed:
         yield from ["", tg.paint(parts.ASSUMED_NOTE, tg.DIM, color)]
-    if not any(counts.values()):
+    if not any(every.get(str(s)) for s in NONCOMPLIANT):
         when = short_day(report.as_of)
         none = f"No late, missed or overdue obligations as of {when}."
         yield from ["", tg.paint(none, tg.GREEN, color)]
@@ -108,6 +133,12 @@ def _check(report: Report, options: RenderOptions, width: int) -> Iterator[str]:
         ):
             yield from parts.heading(title, color)
             yield from parts.tally_block(report, tallies, keys, workers=workers, width=width, color=color)
+
+
+def check_tail(report: Report, options: RenderOptions, assumed: bool) -> str:
+    """The check table after its blocks, problems included, as `lines` prints it."""
+    width = options.width or 120
+    return "".join(_finished(itertools.chain(_check_tail(report, options, width, assumed), _problems(report, options))))
 
 
 # --- ppt due: by day -------------------------------------------------------------------------
@@ -243,10 +274,19 @@ def _due(report: Report, options: RenderOptions, width: int) -> Iterator[str]:
     yield from (_worker_line(report, s, loads[s]) for s in sorted(loads))
 
 
-def lines(report: Report, options: RenderOptions) -> Iterator[str]:
-    """The table, a line at a time (each ending in a newline), as it is made."""
+def lines(report: Report, options: RenderOptions) -> Iterator[str | Mark]:
+    """The table, a line at a time (each ending in a newline), as it is made; in the check
+    view with options.marks, a Mark where each part begins."""
     width = options.width or 120
     view = _check if options.view == "check" else _due
+    yield from _finished(itertools.chain(view(report, options, width), _problems(report, options)))
+
+
+def _problems(report: Report, options: RenderOptions) -> list[str]:
     problems = [tg.paint(tg.clean(p.render()), tg.RED, options.color) for p in report.problems]
-    for line in itertools.chain(view(report, options, width), [""] if problems else [], problems):
-        yield line.rstrip() + "\n"  # trailing blanks only get in a diff's way
+    return ["", *problems] if problems else []
+
+
+def _finished(lines: Iterable[str | Mark]) -> Iterator[str | Mark]:
+    for line in lines:
+        yield line if isinstance(line, Mark) else line.rstrip() + "\n"  # trailing blanks only get in a diff's way
