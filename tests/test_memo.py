@@ -368,8 +368,8 @@ def test_a_redacted_table_is_made_again_in_part_redacted(repo: Path, tmp_path: P
 
 
 def test_a_kept_layout_that_was_altered_is_not_trusted(repo: Path, tmp_path: Path) -> None:
-    """The digest covers the trailer too: a layout changed by hand (here, one case fewer)
-    makes the report whole, from the files."""
+    """The digest covers every part and the trailer: a layout changed by hand (here, one case
+    fewer), its lengths made to fit, makes the report whole, from the files."""
     cache = tmp_path / "cache"
     run = ["check", str(repo), "--as-of", AS_OF]
     ppt(*run, cwd=repo.parent, cache=cache)
@@ -377,9 +377,20 @@ def test_a_kept_layout_that_was_altered_is_not_trusted(repo: Path, tmp_path: Pat
     data = path.read_bytes()
     length = int.from_bytes(data[-8:], "big")
     trailer = json.loads(data[-8 - length : -8])
-    trailer["layout"]["valid"] -= 1
+    parts, at = [], len(memo.MAGIC)
+    for segment in trailer["segments"]:
+        part = data[at : at + segment[2]]
+        at += segment[2]
+        if segment[0] == "layout":
+            layout = json.loads(zlib.decompress(part))
+            layout["valid"] -= 1
+            part = zlib.compress(json.dumps(layout).encode())
+            segment[2] = len(part)
+        parts.append(part)
+    assert any(segment[0] == "layout" for segment in trailer["segments"])
+    trailer["body"] = sum(len(part) for part in parts)
     tail = json.dumps(trailer).encode()
-    path.write_bytes(data[: -8 - length] + tail + len(tail).to_bytes(8, "big"))
+    path.write_bytes(memo.MAGIC + b"".join(parts) + tail + len(tail).to_bytes(8, "big"))
     edited = repo / "keene" / "KEE-2026-0019.yaml"
     edited.write_text(edited.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
     made = ppt("--debug", *run, cwd=repo.parent, cache=cache)

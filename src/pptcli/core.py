@@ -6,10 +6,13 @@ domain logic lives below this line, never in the commands.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import bisect
 import datetime as dt
 import fnmatch
 import os
+import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -229,10 +232,12 @@ class Layout:
 
     def note(self, at: int, rows: Iterable[tuple[Any, ...]]) -> None:
         for worker in scan.table_workers(rows):
-            self.workers.setdefault(worker, array("l")).append(at)
+            self.workers.setdefault(worker, array("i")).append(at)
 
     def as_json(self) -> dict[str, Any]:
-        return {"workers": {w: list(at) for w, at in self.workers.items()}, "dropped": self.dropped, "counts": self.counts.as_json(),
+        """As JSON, each worker's files as base64 of 4-byte integers (little-endian): a
+        statewide list of Python ints would cost more memory than the report."""
+        return {"workers": {w: _packed(at) for w, at in self.workers.items()}, "dropped": self.dropped, "counts": self.counts.as_json(),
                 "valid": self.valid, "problems": [[p.file, p.line, p.column, p.message] for p in self.problems]}
 
     @classmethod
@@ -240,15 +245,29 @@ class Layout:
         """A layout as_json wrote; None for anything else."""
         try:
             counts = Counts.from_json(data["counts"])
-            workers = {w: array("l", at) for w, at in data["workers"].items() if isinstance(w, str) and all(type(i) is int for i in at)}
+            workers = {w: _unpacked(at) for w, at in data["workers"].items() if isinstance(w, str) and isinstance(at, str)}
             problems = tuple(Problem(f, line, col, m) for f, line, col, m in data["problems"] if isinstance(f, str) and isinstance(m, str) and type(line) is int and type(col) is int)
             if counts is None or len(workers) != len(data["workers"]) or len(problems) != len(data["problems"]):
                 return None
             if type(data["dropped"]) is not int or type(data["valid"]) is not int:
                 return None
             return cls(workers, data["dropped"], counts, data["valid"], problems)
-        except (TypeError, ValueError, KeyError, AttributeError):
+        except (TypeError, ValueError, KeyError, AttributeError, binascii.Error):
             return None
+
+
+def _packed(at: array[int]) -> str:
+    if sys.byteorder != "little":
+        at = array("i", at)
+        at.byteswap()
+    return base64.b64encode(at.tobytes()).decode()
+
+
+def _unpacked(text: str) -> array[int]:
+    at = array("i", base64.b64decode(text, validate=True))
+    if sys.byteorder != "little":
+        at.byteswap()
+    return at
 
 
 @dataclass
@@ -399,7 +418,7 @@ def check_again(prepared: Prepared, layout: Layout, old: bytes) -> tuple[Report,
             ordered.add([row for row in entry.rows if scan.table_workers([row]) & named], entry.child)
     finally:
         cache.close()
-    prepared.layout = Layout({w: array("l", at) for w, at in workers.items() if at}, 0, counts, valid, tuple(sorted(problems)))
+    prepared.layout = Layout({w: array("i", at) for w, at in workers.items() if at}, 0, counts, valid, tuple(sorted(problems)))
     staff = setting.staff
     report = Report(
         as_of=setting.as_of, cases=valid, findings=(), problems=prepared.layout.problems,

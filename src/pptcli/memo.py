@@ -76,7 +76,7 @@ def key_of(*parts: Any) -> str:
 
 
 class Segment(NamedTuple):
-    kind: str  # "text": printed; "digests": the case files' digests, in order
+    kind: str  # "text": printed; "digests": the case files' digests, in order; "layout": core.Layout
     worker: str | None  # the worker whose block of a check table this is
     start: int  # in the file
     length: int
@@ -125,8 +125,16 @@ class Kept:
         _inflate(self.fh, segment.length, write)
 
     def digests(self) -> bytes | None:
+        return self._data("digests")
+
+    def layout(self) -> Any:
+        """The layout kept with a report in parts (JSON), or None."""
+        data = self._data("layout")
+        return None if data is None else json.loads(data)
+
+    def _data(self, kind: str) -> bytes | None:
         for segment in self.segments:
-            if segment.kind == "digests":
+            if segment.kind == kind:
                 return zlib.decompress(self.raw(segment))
         return None
 
@@ -231,9 +239,10 @@ class Recorder:
         self._segments.append(["text", worker, len(data), assumed])
         self._put(data)
 
-    def digests(self, data: bytes) -> None:
+    def data(self, kind: str, data: bytes) -> None:
+        """A part that is not printed: "digests" or "layout" (Kept.digests, Kept.layout)."""
         self._close()
-        self._open, self._zip = ["digests", None, 0, False], zlib.compressobj(_LEVEL)
+        self._open, self._zip = [kind, None, 0, False], zlib.compressobj(_LEVEL)
         self._put(self._zip.compress(data))
         self._close()
 
@@ -255,15 +264,15 @@ class Recorder:
         except OSError:  # a full disk: this report is not kept
             self._failed = True
 
-    def keep(self, code: int, files: str | None = None, layout: dict[str, Any] | None = None) -> None:
+    def keep(self, code: int, files: str | None = None) -> None:
         """Put the report in place, whole (written, then renamed), and drop the least
-        recently used beyond KEEP. `files` (the digest of the list of case files) and
-        `layout` (core.Layout) for a report kept in parts, with its files' digests."""
+        recently used beyond KEEP. `files`: the digest of the list of case files, for a
+        report kept in parts with their digests and its layout."""
         try:
             self._close()
             if self._failed:
                 raise OSError("not written")
-            fields = {"key": self.memo.key, "family": self.memo.family, "files": files, "layout": layout, "code": code,
+            fields = {"key": self.memo.key, "family": self.memo.family, "files": files, "code": code,
                       "stderr": "".join(self._stderr), "segments": self._segments, "body": self._body}
             self._hash.update(_canonical(fields))  # the digest covers the trailer too
             trailer = json.dumps({**fields, "hash": self._hash.hexdigest()}).encode()
@@ -306,7 +315,7 @@ def _trailer(fh: Any) -> dict[str, Any] | None:
         return None
     total = 0
     for segment in trailer["segments"]:
-        if not (isinstance(segment, list) and len(segment) == 4 and segment[0] in ("text", "digests") and isinstance(segment[1], (str, type(None)))
+        if not (isinstance(segment, list) and len(segment) == 4 and segment[0] in ("text", "digests", "layout") and isinstance(segment[1], (str, type(None)))
                 and type(segment[2]) is int and segment[2] >= 0 and type(segment[3]) is bool):
             return None
         total += segment[2]
@@ -340,9 +349,11 @@ def _inflate(fh: Any, length: int, write: Callable[[str], Any]) -> None:
         if not data:  # never after _intact: a report is replaced, never cut in place
             raise ValueError("cut short")
         left -= len(data)
-        text = decode.decode(unzip.decompress(data))
-        if text:
-            write(text)
+        while data:  # a megabyte at a time, however well it was compressed
+            text = decode.decode(unzip.decompress(data, _CHUNK))
+            data = unzip.unconsumed_tail
+            if text:
+                write(text)
     tail = decode.decode(unzip.flush(), final=True)
     if tail:
         write(tail)

@@ -4,6 +4,7 @@ check and due."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 import zlib
@@ -89,17 +90,17 @@ def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Ma
         if again is not None or prepared.seen.hexdigest() == inputs:
             layout = prepared.layout
             if layout is not None and prepared.digests is not None:
-                recorder.digests(prepared.digests)
-            recorder.keep(code, files, layout.as_json() if layout is not None else None)
+                recorder.data("digests", prepared.digests)
+                recorder.data("layout", json.dumps(layout.as_json()).encode())
+            recorder.keep(code, files)
         else:
             recorder.drop()
     raise typer.Exit(code)
 
 
 def _again_from(prepared: core.Prepared, base: memo.Kept) -> tuple[Report, BusinessCalendar, frozenset[str]] | None:
-    layout = core.Layout.from_json(base.trailer.get("layout"))
     try:
-        old = base.digests()
+        layout, old = core.Layout.from_json(base.layout()), base.digests()
     except (OSError, ValueError, zlib.error):  # checked whole when opened: not to be expected
         return None
     return core.check_again(prepared, layout, old) if layout is not None and old is not None else None
