@@ -147,3 +147,18 @@ def the_finding(data: Mapping[str, Any], *, rule: str, subject: str, case: str |
         f"{f['case']} {f['rule']} {f['subject']}={f['status']}" for f in data["findings"] if f["rule"] == rule
     )
     return found[0]
+
+
+def demo_copies(repo: Path, copies: int) -> None:
+    """The demo repository copied to `repo`, its cases `copies` times over (each copy in a
+    copyNN folder, its case ids given a -NN suffix): a repository large enough for a report
+    to run on two processes, or to be kept in parts."""
+    shutil.copytree(CASES, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
+    originals = sorted(p for p in repo.rglob("*.yaml") if p.parent != repo)
+    for n in range(1, copies):
+        for path in originals:
+            text = path.read_text(encoding="utf-8")
+            case_id = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("id:"))
+            copy = path.parent / f"copy{n:02d}" / path.name.replace(case_id, f"{case_id}-{n:02d}")
+            copy.parent.mkdir(exist_ok=True)
+            copy.write_text(text.replace(f"id: {case_id}", f"id: {case_id}-{n:02d}", 1), encoding="utf-8")

@@ -20,6 +20,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from helpers_check import demo_copies
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -27,8 +28,6 @@ from pptcli import core, memo
 from pptcli.cache import reports_folder
 from pptcli.summary import Counts
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "cases"
 AS_OF = "2026-11-23"
 COPIES = 6
 
@@ -49,15 +48,7 @@ def repo(tmp_path: Path) -> Path:
     """The demo copied a few times over (new ids), with a broken file so problems, stderr
     and exit code 2 are part of what is printed again."""
     repo = tmp_path / "cases"
-    shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
-    originals = sorted(p for p in repo.rglob("*.yaml") if p.parent != repo)
-    for n in range(1, COPIES):
-        for path in originals:
-            text = path.read_text(encoding="utf-8")
-            case_id = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("id:"))
-            copy = path.parent / f"copy{n:02d}" / path.name.replace(case_id, f"{case_id}-{n:02d}")
-            copy.parent.mkdir(exist_ok=True)
-            copy.write_text(text.replace(f"id: {case_id}", f"id: {case_id}-{n:02d}", 1), encoding="utf-8")
+    demo_copies(repo, COPIES)
     broken = repo / "concord" / "copy03" / "CON-2026-0042-03.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace("office: concord", "ofice: concord", 1), encoding="utf-8")
     return repo

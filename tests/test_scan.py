@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers_check import demo_copies
 
 from pptcli import core
 
@@ -64,15 +65,7 @@ def ppt(*args: str, cwd: Path, jobs: int | None = None, cache: Path | None = Non
 def big_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo repository copied many times over, each copy's cases given new ids."""
     repo = tmp_path_factory.mktemp("big") / "cases"
-    shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
-    originals = sorted(p for p in repo.rglob("*.yaml") if p.parent != repo)  # before the one below
-    for n in range(1, COPIES):
-        for path in originals:
-            text = path.read_text(encoding="utf-8")
-            case_id = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("id:"))
-            copy = path.parent / f"copy{n:02d}" / path.name.replace(case_id, f"{case_id}-{n:02d}")
-            copy.parent.mkdir(exist_ok=True)
-            copy.write_text(text.replace(f"id: {case_id}", f"id: {case_id}-{n:02d}", 1), encoding="utf-8")
+    demo_copies(repo, COPIES)
     # A case whose tied findings (same due date, case and rule) sort differently once the
     # child's name in a subject is redacted ("Tom Smith therapy" becomes "T. S. therapy").
     (repo / "manchester" / "MAN-2026-0999.yaml").write_text(REDACTION_TIES, encoding="utf-8")

@@ -353,7 +353,7 @@ def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable
     staff = setting.staff
     report = Report(
         as_of=setting.as_of, cases=valid, findings=tuple(findings), problems=tuple(sorted({*prepared.problems, *found})),
-        office_of={sid: m.office or "" for sid, m in staff.items()}, names={sid: m.name for sid, m in staff.items()},
+        office_of=_offices(staff), names=_names(staff),
         counts=counts, ordered=ordered,
     )
     if layout is not None:
@@ -422,7 +422,7 @@ def check_again(prepared: Prepared, layout: Layout, old: bytes) -> tuple[Report,
     staff = setting.staff
     report = Report(
         as_of=setting.as_of, cases=valid, findings=(), problems=prepared.layout.problems,
-        office_of={sid: m.office or "" for sid, m in staff.items()}, names={sid: m.name for sid, m in staff.items()},
+        office_of=_offices(staff), names=_names(staff),
         counts=counts, ordered=ordered,
     )
     return report, setting.calendar, frozenset(named)
@@ -430,6 +430,14 @@ def check_again(prepared: Prepared, layout: Layout, old: bytes) -> tuple[Report,
 
 def _any(row: tuple[Any, ...]) -> bool:
     return True
+
+
+def _offices(staff: dict[str, StaffMember]) -> dict[str, str]:
+    return {sid: m.office or "" for sid, m in staff.items()}
+
+
+def _names(staff: dict[str, StaffMember]) -> dict[str, str]:
+    return {sid: m.name for sid, m in staff.items()}
 
 
 def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False, keep_all: bool = True, table: bool = False, run: Run = Run(), prepared: Prepared | None = None) -> tuple[Report, BusinessCalendar]:

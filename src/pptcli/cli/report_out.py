@@ -177,21 +177,6 @@ def _again(made: Report, base: memo.Kept, only: frozenset[str], options: RenderO
     return _code(made, fail_on)
 
 
-def _cwd() -> str:
-    try:
-        return os.getcwd()
-    except OSError:  # the folder the run started in was removed
-        return ""
-
-
-def _both(first: Callable[[str], Any], second: Callable[[str], Any]) -> Callable[[str], None]:
-    def write(text: str) -> None:
-        first(text)
-        second(text)
-
-    return write
-
-
 def emit(report: Report, fmt: Format, options: RenderOptions, fail_on: set[Status], out: Callable[[str], Any], err: Callable[[str], Any], recorder: memo.Recorder | None = None) -> int:
     """Print the report with `out` (problems with `err` where the format has no place for
     them); its exit code. The check table's marks go to the recorder."""
