@@ -73,7 +73,11 @@ def _key(path: str) -> bytes:
 
 
 def entry_key(path: str, digest: str) -> bytes:
-    return _key(path) + b"\0" + digest.encode()
+    return _entry_key(_key(path), digest)
+
+
+def _entry_key(key: bytes, digest: str) -> bytes:
+    return key + b"\0" + digest.encode()
 
 
 def _unkey(key: bytes) -> str:
@@ -120,7 +124,7 @@ class Cache:
         file costs more than the whole of it): path and digest, as `entry_key` makes them."""
         try:
             rows = self._db.execute("select path, digest from entry where setting = ? and result is not null", (setting,)).fetchall()
-            return {path + b"\0" + digest.encode() for path, digest in rows if type(path) is bytes and type(digest) is str}
+            return {_entry_key(path, digest) for path, digest in rows if type(path) is bytes and type(digest) is str}
         except sqlite3.Error:
             return set()
 

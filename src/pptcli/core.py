@@ -7,7 +7,6 @@ domain logic lives below this line, never in the commands.
 from __future__ import annotations
 
 import base64
-import binascii
 import bisect
 import datetime as dt
 import fnmatch
@@ -252,7 +251,7 @@ class Layout:
             if type(data["dropped"]) is not int or type(data["valid"]) is not int:
                 return None
             return cls(workers, data["dropped"], counts, data["valid"], problems)
-        except (TypeError, ValueError, KeyError, AttributeError, binascii.Error):
+        except (TypeError, ValueError, KeyError, AttributeError):  # binascii.Error is a ValueError
             return None
 
 
@@ -349,13 +348,8 @@ def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable
     counts, found, valid, ids = scan.merge(iter(results), take, run.tick(len(files)) if run.tick else None)
     if filters.case and filters.case not in ids:  # a typo must not pass as an empty report
         raise UserError(unknown_case_message(filters.case, ids, setting.root))
-    findings = [scan.from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept]
-    staff = setting.staff
-    report = Report(
-        as_of=setting.as_of, cases=valid, findings=tuple(findings), problems=tuple(sorted({*prepared.problems, *found})),
-        office_of=_offices(staff), names=_names(staff),
-        counts=counts, ordered=ordered,
-    )
+    findings = tuple(scan.from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept)
+    report = _made(setting, valid, findings, tuple(sorted({*prepared.problems, *found})), counts, ordered)
     if layout is not None:
         layout.dropped, layout.counts, layout.valid, layout.problems = results.with_ids - len(ids), counts, valid, report.problems
     return report, setting.calendar
@@ -379,30 +373,31 @@ def check_again(prepared: Prepared, layout: Layout, old: bytes) -> tuple[Report,
     changed = [i // 16 for i in range(0, len(new), 16) if old[i : i + 16] != new[i : i + 16]]
     if len(changed) > AGAIN_AT_MOST:
         return None
-    setting, shown = prepared.setting, frozenset(s.value for s in NONCOMPLIANT)
+    setting = prepared.setting
+    keep = scan.counting_all(frozenset(s.value for s in NONCOMPLIANT))  # as the table's scan takes them
     counts, valid, problems = layout.counts.copy(), layout.valid, set(layout.problems)
     workers = {w: list(at) for w, at in layout.workers.items()}
     fixed = set(prepared.problems)
     named: set[str] = set()
+    evaluated: dict[int, scan.Outcome] = {}
     cache = Cache.open(cache_path(setting.root))
     if cache is None:
         return None
     try:
         for at in changed:
             rel = prepared.files[at]
-            before, after = scan.unpacked(old[16 * at : 16 * at + 16]), scan.unpacked(new[16 * at : 16 * at + 16])
-            was = scan.cached(setting, rel, before, shown, cache) if before is not None else None  # before it is replaced
-            if was is None or after is None or scan.outcome(setting, rel, scan.Keep(_any, _any), cache).digest != after:
+            before, after = scan.digest_at(old, at), scan.digest_at(new, at)
+            was = scan.cached(setting, rel, before, keep, cache) if before is not None else None  # before it is replaced
+            if was is None or after is None:
                 return None
-            cache.flush()
-            now = scan.cached(setting, rel, after, shown, cache)
-            if now is None or now.case_id != was.case_id:
+            now = evaluated[at] = scan.outcome(setting, rel, keep, cache)
+            if now.digest != after or now.case_id != was.case_id:
                 return None
             counts.subtract(was.counts)
             counts.merge(now.counts)
             valid += now.valid - was.valid
             problems = (problems - (set(was.problems) - fixed)) | set(now.problems)
-            then, later = scan.table_workers(was.rows), scan.table_workers(now.rows)
+            then, later = scan.table_workers(was.kept), scan.table_workers(now.kept)
             for worker in then - later:
                 if at not in workers.get(worker, ()):  # a layout that does not fit the cache
                     return None
@@ -412,32 +407,24 @@ def check_again(prepared: Prepared, layout: Layout, old: bytes) -> tuple[Report,
             named |= then | later
         ordered = OrderedFindings(setting.ruleset, by_worker=True)
         for at in sorted({at for worker in named for at in workers.get(worker, ())}):
-            entry = scan.cached(setting, prepared.files[at], scan.unpacked(new[16 * at : 16 * at + 16]) or "", shown, cache)
-            if entry is None:
+            result = evaluated.get(at) or scan.cached(setting, prepared.files[at], scan.digest_at(new, at) or "", keep, cache)
+            if result is None:
                 return None
-            ordered.add([row for row in entry.rows if scan.table_workers([row]) & named], entry.child)
+            ordered.add([row for row in result.kept if scan.table_workers([row]) & named], result.child)
     finally:
         cache.close()
     prepared.layout = Layout({w: array("i", at) for w, at in workers.items() if at}, 0, counts, valid, tuple(sorted(problems)))
-    staff = setting.staff
-    report = Report(
-        as_of=setting.as_of, cases=valid, findings=(), problems=prepared.layout.problems,
-        office_of=_offices(staff), names=_names(staff),
-        counts=counts, ordered=ordered,
-    )
+    report = _made(setting, valid, (), prepared.layout.problems, counts, ordered)
     return report, setting.calendar, frozenset(named)
 
 
-def _any(row: tuple[Any, ...]) -> bool:
-    return True
-
-
-def _offices(staff: dict[str, StaffMember]) -> dict[str, str]:
-    return {sid: m.office or "" for sid, m in staff.items()}
-
-
-def _names(staff: dict[str, StaffMember]) -> dict[str, str]:
-    return {sid: m.name for sid, m in staff.items()}
+def _made(setting: scan.Setting, cases: int, findings: tuple[Finding, ...], problems: tuple[Problem, ...], counts: Counts, ordered: OrderedFindings | None) -> Report:
+    staff = setting.staff
+    return Report(
+        as_of=setting.as_of, cases=cases, findings=findings, problems=problems,
+        office_of={sid: m.office or "" for sid, m in staff.items()}, names={sid: m.name for sid, m in staff.items()},
+        counts=counts, ordered=ordered,
+    )
 
 
 def check(path: Path, as_of: dt.date, filters: Filters, *, include_na: bool = False, keep_all: bool = True, table: bool = False, run: Run = Run(), prepared: Prepared | None = None) -> tuple[Report, BusinessCalendar]:

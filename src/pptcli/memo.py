@@ -51,6 +51,7 @@ SUFFIX = ".report"
 _CHUNK = 1 << 20
 _LEVEL = 1  # zlib's fastest: a statewide table shrinks about tenfold all the same
 _STALE = 3600  # seconds after which a temporary file is an abandoned write
+_TEXT = ("utf-8", "surrogatepass")  # a report's text as kept: any str, file names not UTF-8 too
 
 
 @functools.cache
@@ -142,6 +143,11 @@ class Kept:
         self.fh.close()
 
 
+def text_of(data: bytes) -> str:
+    """The text of a small part as Kept.raw gives it (a worker's block)."""
+    return zlib.decompress(data).decode(*_TEXT)
+
+
 class Memo:
     """The kept report of one key, in `folder`."""
 
@@ -222,7 +228,7 @@ class Recorder:
         self.mark(None)
 
     def out(self, text: str) -> None:
-        self._put(self._zip.compress(text.encode("utf-8", "surrogatepass")))
+        self._put(self._zip.compress(text.encode(*_TEXT)))
 
     def err(self, text: str) -> None:
         self._stderr.append(text)
@@ -342,7 +348,7 @@ def _canonical(fields: dict[str, Any]) -> bytes:
 
 def _inflate(fh: Any, length: int, write: Callable[[str], Any]) -> None:
     unzip = zlib.decompressobj()
-    decode = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+    decode = codecs.getincrementaldecoder(_TEXT[0])(_TEXT[1])
     left = length
     while left > 0:
         data = fh.read(min(_CHUNK, left))

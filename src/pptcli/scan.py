@@ -153,7 +153,9 @@ def packed(digest: str) -> bytes:
     return _UNREAD if digest.startswith("!") else bytes.fromhex(digest)
 
 
-def unpacked(data: bytes) -> str | None:
+def digest_at(packed: bytes, at: int) -> str | None:
+    """The digest of the file at `at` among digests packed one after another (None: unread)."""
+    data = packed[16 * at : 16 * at + 16]
     return None if data == _UNREAD else data.hex()
 
 
@@ -267,38 +269,27 @@ def _read(setting: Setting, rel: str) -> bytes:
 
 def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
     """The digest of a file whose result is cached, or None when it must be evaluated."""
-    try:
-        digest = _digest(_read(setting, rel))
-    except (OSError, TooLarge):
-        return None
-    return digest if cache.has_result(rel, digest, setting.digest) else None
+    digest = fingerprint(setting, rel)
+    return digest if not digest.startswith("!") and cache.has_result(rel, digest, setting.digest) else None
 
 
-def _if_in(cached: set[bytes], rel: str, digest: str | None) -> str | None:
-    return digest if digest is not None and entry_key(rel, digest) in cached else None
+def _if_in(present: set[bytes], rel: str, digest: str | None) -> str | None:
+    return digest if digest is not None and entry_key(rel, digest) in present else None
 
 
-class Cached(NamedTuple):
-    """A file's cached result, with its findings of the statuses asked for."""
-
-    case_id: str | None
-    problems: list[Problem]
-    rows: list[tuple[Any, ...]]
-    counts: Counts
-    child: tuple[str, dt.date | None]
-    valid: bool
+def counting_all(statuses: frozenset[str]) -> Keep:
+    """Every finding counted, those of these statuses kept: what a whole-repository report
+    takes from a file (the counts cached with it)."""
+    return Keep(_every, _every, unfiltered=True, statuses=statuses)
 
 
-def cached(setting: Setting, rel: str, digest: str, statuses: frozenset[str], cache: Cache) -> Cached | None:
-    """The cached result of a file's content with this digest; None when not cached."""
-    entry = _unpickle(cache.result(rel, digest, setting.digest))
-    if entry is None or not isinstance(entry[2], dict) or type(entry[3]) is not Counts or not isinstance(entry[1], list):
-        return None
-    try:
-        rows = _unpack(entry[2], statuses)
-    except _Damaged:
-        return None
-    return Cached(entry[0], entry[1], rows, entry[3], entry[4], bool(entry[5]))
+def _every(row: tuple[Any, ...]) -> bool:
+    return True
+
+
+def cached(setting: Setting, rel: str, digest: str, keep: Keep, cache: Cache) -> Outcome | None:
+    """The outcome of a file's content with this digest from the cache; None when not cached."""
+    return _served(rel, cache.result(rel, digest, setting.digest), keep)
 
 
 def table_workers(rows: Iterable[tuple[Any, ...]]) -> set[str]:
@@ -461,9 +452,9 @@ def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path
         if cache is None:
             digests: list[str | None] = [None] * len(rels)
         elif known is not None and len(known) == 16 * len(rels):  # read and digested just before
-            cached = cache.results_of(setting.digest)
-            digests = [_if_in(cached, rel, unpacked(known[16 * i : 16 * i + 16])) for i, rel in enumerate(rels)]
-            del cached
+            present = cache.results_of(setting.digest)
+            digests = [_if_in(present, rel, digest_at(known, i)) for i, rel in enumerate(rels)]
+            del present
         else:
             digests = [_probe(setting, rel, cache) for rel in rels]
         misses = [rel for rel, d in zip(rels, digests) if d is None]

@@ -69,6 +69,8 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> byte
             if len(data) > limit:
                 raise TooLarge(max(len(data), os.fstat(fd).st_size), limit)
         return data
+
+
 MAX_DEPTH = 32
 ALIAS_MESSAGE = "YAML anchors and aliases are not allowed in ppt files"
 

@@ -74,7 +74,7 @@ def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Ma
         try:
             if base is not None and again is not None:
                 _say(f"made again for {len(named)} workers; the other blocks printed as kept")
-                code = _again(made, base, named, render, fail_on, recorder)
+                code = _again(made, base, named, render, fail_on, out, recorder)
             else:
                 _say("made whole")
                 code = emit(made, fmt, render, fail_on, out, err, recorder)
@@ -128,10 +128,11 @@ def _both(first: Callable[[str], Any], second: Callable[[str], Any]) -> Callable
     return write
 
 
-def _again(made: Report, base: memo.Kept, only: frozenset[str], options: RenderOptions, fail_on: set[Status], recorder: memo.Recorder | None) -> int:
+def _again(made: Report, base: memo.Kept, only: frozenset[str], options: RenderOptions, fail_on: set[Status], out: Callable[[str], Any], recorder: memo.Recorder | None) -> int:
     """Print the check table with the blocks of the workers in `only` made here (`made` holds
     their findings, and the counts of all), the other blocks as `base` holds them, and the
-    title and what follows the blocks made here."""
+    title and what follows the blocks made here. `out` also feeds the recorder; a block
+    copied goes to it as kept, compressed."""
     title: list[str] = []
     fresh: dict[str, tuple[list[str], bool]] = {}
     into: list[str] | None = title
@@ -148,32 +149,24 @@ def _again(made: Report, base: memo.Kept, only: frozenset[str], options: RenderO
     blocks: list[tuple[str, memo.Segment | str]] = [(worker_order(w), w) for w in fresh]
     blocks += [(worker_order(s.worker), s) for s in base.segments if s.kind == "text" and s.worker is not None and s.worker not in only]
     blocks.sort(key=lambda block: block[0])
-    write = sys.stdout.write
-    text = "".join(title)
-    write(text)
-    if recorder is not None:
-        recorder.out(text)
+    out("".join(title))
     assumed = False
     for _order, block in blocks:
         if isinstance(block, str):
             lines, held = fresh[block]
-            text = "".join(lines)
-            write(text)
             if recorder is not None:
                 recorder.mark(block, held)
-                recorder.out(text)
+            out("".join(lines))
         else:
-            held = block.assumed
-            base.inflate(block, write)
+            held, data = block.assumed, base.raw(block)
+            sys.stdout.write(memo.text_of(data))
             if recorder is not None:
-                recorder.copy(base.raw(block), block.worker, held)
+                recorder.copy(data, block.worker, held)
         assumed = assumed or held
-    shown = redact_report(made) if options.redact else made
-    text = table.check_tail(shown, options, assumed)
-    write(text)
     if recorder is not None:
         recorder.mark(None)
-        recorder.out(text)
+    shown = redact_report(made) if options.redact else made
+    out(table.check_tail(shown, options, assumed))
     return _code(made, fail_on)
 
 
