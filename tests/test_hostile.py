@@ -378,8 +378,9 @@ def test_a_file_at_the_size_limit_is_read(repo: Path) -> None:
         ("born: 2012-05-14", 'born: "14/05/2012"', '"14/05/2012"', "child.born: expected a date"),
         ("  set: 2026-02-20", "  set: 2026-02-30", "2026-02-30", 'plan.set: "2026-02-30" is not a real date'),
         ("  set: 2026-02-20", "  set: 2026-13-01", "2026-13-01", 'plan.set: "2026-13-01" is not a real date'),
+        ("born: 2012-05-14", "born: 2012-5-14", "2012-5-14", 'child.born: expected a date as YYYY-MM-DD, got "2012-5-14"'),
     ],
-    ids=["number", "decimal", "words", "day-month-year", "february-30", "month-13"],
+    ids=["number", "decimal", "words", "day-month-year", "february-30", "month-13", "one-digit-month"],
 )
 def test_a_date_that_is_not_a_date(repo: Path, old: str, new: str, at: str, fragment: str) -> None:
     text = edited(old, new)
@@ -619,6 +620,17 @@ def test_an_explicit_yaml_tag_is_refused(repo: Path, value: str) -> None:
     write(repo, HOSTILE, text)
     tag = value.split()[0]
     assert_rejected(repo, HOSTILE, where(text, tag), "is not allowed in ppt files", check=tag == "!foo")
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [("!!int many", "not a whole number, as its tag !!int says"), ("!!bool perhaps", "not true or false, as its tag !!bool says")],
+    ids=["int", "bool"],
+)
+def test_a_value_that_is_not_what_its_tag_says_is_refused(repo: Path, value: str, fragment: str) -> None:
+    text = edited("program: cps\n", f"program: cps\nnotes: {value}\n")
+    write(repo, HOSTILE, text)
+    assert_rejected(repo, HOSTILE, where(text, value), fragment, check=True)
 
 
 @pytest.mark.parametrize("kind", ["too-long-value", "syntax-error-at-the-end"])

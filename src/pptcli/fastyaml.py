@@ -67,39 +67,117 @@ class _Loader(_Composer):  # type: ignore[misc, valid-type]
     yaml_implicit_resolvers: ClassVar[dict[str, list[Any]]] = {}
 
 
+_ScalarEvent, _AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+_MappingStartEvent, _MappingEndEvent = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SequenceStartEvent, _SequenceEndEvent = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
-
-# The YAML 1.2 core schema (what ruamel.yaml resolves), not PyYAML's YAML 1.1 defaults.
-_RESOLVERS = [
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:timestamp", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$", "0123456789"),
-]
-_BY_FIRST: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-for _tag, _pattern, _first in _RESOLVERS:
-    for _char in _first:
-        _BY_FIRST.setdefault(_char, []).append((_tag, re.compile(_pattern)))
-
-
-def _resolve(self: Any, kind: Any, value: Any, implicit: Any) -> str:
-    """The tag of a node. PyYAML's generic resolver (path resolvers, YAML 1.1 tables) is the
-    costliest step of a parse; case files need only the core schema."""
-    if kind is yaml.ScalarNode:
-        if not implicit[0]:
-            return _STR
-        for tag, pattern in _BY_FIRST.get(value[:1], ()):
-            if pattern.match(value):
-                return tag
-        return _STR
-    return _SEQ if kind is yaml.SequenceNode else _MAP
-
-
-_Loader.resolve = _resolve
-
-_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TRUE = frozenset({"true", "True", "TRUE"})
+
+
+def _timestamp(text: str) -> Any:
+    match = _DATE.match(text)
+    if match is None:  # with a time: a datetime, which validation refuses with a reason
+        from ruamel.yaml.util import (  # rare: read as ruamel.yaml reads it
+            create_timestamp,
+            timestamp_regexp,
+        )
+
+        stamp = timestamp_regexp.match(text)
+        try:
+            return text if stamp is None else create_timestamp(**stamp.groupdict())
+        except (ValueError, OverflowError):
+            return text
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return text  # a date that does not exist stays text, reported where it stands
+
+
+_BASES = {"0b": 2, "0o": 8, "0x": 16}
+
+
+def _int(text: str) -> int | str:
+    digits = text.replace("_", "")
+    sign = -1 if digits[:1] == "-" else 1
+    digits = digits.lstrip("+-")
+    try:
+        base = _BASES.get(digits[:2], 10)
+        return sign * int(digits[2:] if base != 10 else digits, base)  # "017" is 17, as ruamel reads it
+    except ValueError:  # "+_": ruamel.yaml fails on it; here it stays text
+        return text
+
+
+def _float(text: str) -> float | str:
+    digits = text.replace("_", "")
+    try:
+        return float(digits.replace(".", "", 1) if digits.lower().lstrip("+-").startswith((".inf", ".nan")) else digits)
+    except ValueError:  # "._"
+        return text
+
+
+def _bool(text: str) -> bool:
+    return text in _TRUE
+
+
+def _null(text: str) -> None:
+    return None
+
+
+# What ruamel.yaml resolves a plain scalar to under YAML 1.2 (its resolver.py), not PyYAML's
+# YAML 1.1 defaults (`yes` is text here; sexagesimals are text): (tag, pattern, the characters
+# a scalar of it can begin with, its value). Writers read files with ruamel.yaml, so the two
+# must agree (tests/test_fastyaml.py).
+_RESOLVERS: list[tuple[str, str, str | list[str], Any]] = [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF", _bool),
+    ("tag:yaml.org,2002:float", (r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+     r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), "-+0123456789.", _float),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$", "-+0123456789", _int),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""], _null),
+    ("tag:yaml.org,2002:timestamp", (r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}"
+     r":[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$"), "0123456789", _timestamp),
+]
+# A plain scalar's candidates by its first character, in the order above: most values (names,
+# text) begin with a letter that no pattern but null's or bool's can match.
+_PLAIN_BY_FIRST: dict[str, list[tuple[re.Pattern[str], Any]]] = {}
+for _tag, _pattern, _first, _value in _RESOLVERS:
+    for _char in _first:
+        _PLAIN_BY_FIRST.setdefault(_char, []).append((re.compile(_pattern), _value))
+
+
+def _tagged(tag: str, text: str) -> Any:
+    """An explicitly tagged scalar's value (`!!int 12`, `!!str 12`); ValueError when its text
+    is not of its tag. As ruamel.yaml reads them: `!!float 1` is 1.0, `!!timestamp 2024-1-2` a
+    date; `!!bool` and `!!null` take only their own words."""
+    if tag == _STR:
+        return text
+    if tag == _TIMESTAMP:
+        value = _timestamp(text)
+        if value is text and not _DATE_LIKE.match(text):
+            raise ValueError(text)
+        return value
+    if tag in _WORDS:
+        if not _WORDS[tag].match(text):
+            raise ValueError(text)
+        return _bool(text) if tag == _BOOL else None
+    value = _int(text) if tag == _INT else _float(text)
+    if type(value) is str:
+        raise ValueError(text)
+    return value
+
+
+_BOOL, _INT, _FLOAT, _NULL, _TIMESTAMP = (f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null", "timestamp"))
+_WORDS = {tag: re.compile(pattern) for tag, pattern, _, _ in _RESOLVERS if tag in (_BOOL, _NULL)}
+_DATE_LIKE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")  # a date that does not exist stays text
+_TAGGED = frozenset({_STR, _BOOL, _INT, _FLOAT, _NULL, _TIMESTAMP})
+
+
+class BadScalar(Exception):
+    """An explicitly tagged scalar that is not of its tag (`!!int abc`)."""
+
+    def __init__(self, tag: str, line: int, column: int) -> None:
+        super().__init__(tag)
+        self.tag, self.line, self.column = tag, line, column
 
 
 class ComplexKey(Exception):
@@ -137,7 +215,7 @@ def load(text: str, max_depth: int = 32) -> Any:
     raise _first_problem(text[: mark.index], max_depth) or TooDeep(max_depth, mark.line + 1, mark.column + 1)
 
 
-_OWN_PROBLEMS = (TooDeep, DuplicateKey, AliasFound, TagFound, ComplexKey)
+_OWN_PROBLEMS = (TooDeep, DuplicateKey, AliasFound, TagFound, ComplexKey, BadScalar)
 
 
 def _first_problem(text: str, max_depth: int) -> Exception | None:
@@ -151,49 +229,79 @@ def _first_problem(text: str, max_depth: int) -> Exception | None:
 
 
 def _load(text: str, max_depth: int) -> Any:
+    """The loop of `load`, written out in one function: it runs for every node of every file
+    (about 220 a case file), so its steps are inlined rather than called."""
     loader = _Loader(text)
-    stack: list[list[Any]] = []  # [container, pending key, the key's position]
+    next_event = loader.get_event
+    stack: list[list[Any]] = []  # the open containers: [container, pending key, the key's position]
+    top: list[Any] | None = None  # stack[-1]
     root: Any = None
     anchors: dict[str, tuple[int, int]] = {}
     try:
-        while (event := loader.get_event()) is not None:
+        while (event := next_event()) is not None:
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                value = _scalar(_scalar_tag(event), event.value)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                value = _open(event, kind is yaml.MappingStartEvent)
-                if len(stack) > max_depth:  # the root is depth 0, as in yamlio._check_depth
-                    raise TooDeep(max_depth, *value.at)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            if kind is _ScalarEvent:
+                mark = event.start_mark
+                at = (mark.line + 1, mark.column + 1)
+                scalar = event.value
+                tag = event.tag
+                if tag is None or tag == "!":
+                    value: Any = scalar
+                    if event.implicit[0]:
+                        for pattern, convert in _PLAIN_BY_FIRST.get(scalar[:1], ()):
+                            if pattern.match(scalar):
+                                value = convert(scalar)
+                                break
+                elif tag in _TAGGED:
+                    try:
+                        value = _tagged(tag, scalar)
+                    except ValueError:
+                        raise BadScalar(tag, *at) from None
+                else:  # !foo, !!python/object, !!binary: nothing a case file needs
+                    raise TagFound(tag, *at)
+                if len(stack) > max_depth and (type(top[0]) is LocatedList or top[1] is not _NO_KEY):  # type: ignore[index]
+                    raise TooDeep(max_depth, *at)  # a value nested past the limit (a key is not)
+            elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
+                value = _open(event, kind is _MappingStartEvent)
+                at = value.at
+                if len(stack) > max_depth:  # the root is depth 0
+                    raise TooDeep(max_depth, *at)
+            elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
                 stack.pop()
+                top = stack[-1] if stack else None
                 continue
-            elif kind is yaml.AliasEvent:  # reported where its anchor stands
+            elif kind is _AliasEvent:  # reported where its anchor stands
                 raise AliasFound(*anchors.get(event.anchor, (event.start_mark.line + 1, event.start_mark.column + 1)))
             else:
                 continue  # stream and document boundaries
-            at = (event.start_mark.line + 1, event.start_mark.column + 1)
             if event.anchor is not None:
                 anchors[event.anchor] = at
-            if stack:
-                _add(stack[-1], value, at)
-            else:
+            if top is None:
                 root = value
-            if isinstance(value, (LocatedDict, LocatedList)):
-                stack.append([value, _NO_KEY, None])
+            else:  # into the innermost open list, or mapping (as its next key or value)
+                container = top[0]
+                if type(container) is LocatedList:
+                    container.append(value)
+                    container.items_at.append(at)
+                elif top[1] is _NO_KEY:
+                    if kind is not _ScalarEvent:
+                        raise ComplexKey(*at)
+                    top[1] = value
+                    top[2] = at
+                else:
+                    key = top[1]
+                    if key in container:
+                        raise DuplicateKey(str(key), *top[2])
+                    container[key] = value
+                    container.keys_at[key] = top[2]
+                    container.values_at[key] = at
+                    top[1] = _NO_KEY
+            if kind is not _ScalarEvent:
+                top = [value, _NO_KEY, None]
+                stack.append(top)
     finally:
         loader.dispose()
     return root
-
-
-def _scalar_tag(event: Any) -> str:
-    if event.tag in (None, "!"):
-        return _resolve(None, yaml.ScalarNode, event.value, event.implicit)
-    if event.tag not in _SCALAR_TAGS:  # !foo, !!python/object, !!binary: nothing a case file needs
-        raise TagFound(event.tag, event.start_mark.line + 1, event.start_mark.column + 1)
-    return str(event.tag)
-
-
-_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp"))
 
 
 def _open(event: Any, mapping: bool) -> LocatedDict | LocatedList:
@@ -209,52 +317,3 @@ def _open(event: Any, mapping: bool) -> LocatedDict | LocatedList:
         data.items_at = []
     data.at = at
     return data
-
-
-def _add(top: list[Any], value: Any, at: tuple[int, int]) -> None:
-    """Put a value into the innermost open mapping (as its next key or value) or list."""
-    container = top[0]
-    if type(container) is LocatedList:
-        container.append(value)
-        container.items_at.append(at)
-    elif top[1] is _NO_KEY:
-        if isinstance(value, (dict, list)):
-            raise ComplexKey(*at)
-        top[1], top[2] = value, at
-    else:
-        key = top[1]
-        if key in container:
-            raise DuplicateKey(str(key), *top[2])
-        container[key] = value
-        container.keys_at[key] = top[2]
-        container.values_at[key] = at
-        top[1] = _NO_KEY
-
-
-def _scalar(tag: str, text: str) -> Any:
-    if tag == _STR:
-        return text
-    if tag.endswith(":timestamp"):
-        return _timestamp(text)
-    if tag.endswith(":int"):
-        return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
-    if tag.endswith(":bool"):
-        return text in _TRUE
-    if tag.endswith(":null"):
-        return None
-    if tag.endswith(":float"):
-        return float(text.replace(".", "", 1) if text.lower().lstrip("+-").startswith((".inf", ".nan")) else text)
-    return text  # !!str and other standard tags on a scalar: its text
-
-
-def _timestamp(text: str) -> Any:
-    match = _DATE.match(text)
-    if match is None:  # a date with a time: a datetime, which validation refuses with a reason
-        try:
-            return dt.datetime.fromisoformat(text.replace("t", "T").replace(" ", "T", 1).strip())
-        except ValueError:
-            return text
-    try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return text

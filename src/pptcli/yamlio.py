@@ -101,6 +101,12 @@ class ParseError(Exception):
     message: str
 
 
+_STANDARD = "tag:yaml.org,2002:"
+_TAG_NAMES = {f"{_STANDARD}{name}": what for name, what in (
+    ("int", "a whole number"), ("float", "a number"), ("bool", "true or false"), ("null", "null"), ("timestamp", "a date"),
+)}
+
+
 def parse(text: str) -> Any:
     """Parse one YAML document into located mappings and lists (fastyaml); raise ParseError
     with a 1-based position on any failure."""
@@ -117,6 +123,8 @@ def parse(text: str) -> Any:
         raise ParseError(exc.line, exc.column, "a mapping or list cannot be a key in ppt files") from None
     except fastyaml.TooDeep as exc:
         raise ParseError(exc.line, exc.column, f"the document is nested more than {exc.limit} levels deep") from None
+    except fastyaml.BadScalar as exc:
+        raise ParseError(exc.line, exc.column, f"the value is not {_TAG_NAMES[exc.tag]}, as its tag {exc.tag.replace(_STANDARD, '!!')} says") from None
     except (yaml.YAMLError, RecursionError) as exc:
         try:  # ruamel explains the error better (or reads what libyaml could not)
             data = _located(parse_roundtrip(text))
@@ -124,7 +132,7 @@ def parse(text: str) -> Any:
             raise
         except Exception:  # noqa: BLE001 - ruamel itself failed (e.g. its comment handling): libyaml's words
             raise _from_libyaml(exc) from None
-    _check_depth(data)
+    # Depth and aliases: fastyaml refuses both as it reads, and parse_roundtrip checks them.
     if isinstance(data, str):
         data = fastyaml.LocatedText(data)
     if isinstance(data, (fastyaml.LocatedDict, fastyaml.LocatedText)):
