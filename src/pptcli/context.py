@@ -14,6 +14,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from pptcli.calendar import BusinessCalendar, DeadlineKind
+from pptcli.locator import Locator
 from pptcli.model.case import Case, Meeting, MeetingStatus
 from pptcli.model.rule import Selector
 from pptcli.model.settings import Role, StaffMember
@@ -73,6 +74,8 @@ class CaseView:
         self._names: dict[str, dict[str, Any]] = {}
         self._required_next: tuple[dt.date | None] | None = None
         self._items: dict[Selector, tuple[Item, ...]] = {}
+        self._lines: dict[tuple[Any, ...], int] = {}
+        self.program = str(case.program)
 
     def _as_of_meeting(self, meeting: Meeting) -> Meeting:
         if meeting.date > self.as_of and meeting.status is MeetingStatus.HELD:
@@ -183,6 +186,14 @@ class CaseView:
             done = after[0] if after else None
             yield anchor, done, count
             anchor = done
+
+    def line_of(self, item: Item, where: Locator) -> int:
+        """The line of an item in the case file (of its key, for a mapping entry); several
+        rules share an item."""
+        line = self._lines.get(item.path)
+        if line is None:
+            line = self._lines[item.path] = where.line(*item.path)
+        return line
 
     def items(self, selector: Selector) -> tuple[Item, ...]:
         """The items of a selector, built once per case: several rules share a selector, and

@@ -10,10 +10,11 @@ from typing import Any
 
 from pptcli.calendar import BusinessCalendar, DeadlineKind
 from pptcli.context import CaseView, Item, Schedule
+from pptcli.expr import Compiled
 from pptcli.load import LoadedCase
 from pptcli.model.case import NotApplicable
 from pptcli.model.finding import Finding, Status
-from pptcli.model.rule import Authority, Party, Rule
+from pptcli.model.rule import Authority, DeadlineSpec, Party, Rule
 from pptcli.model.settings import StaffMember
 from pptcli.problems import Problem
 from pptcli.rules import Plan, RuleSet
@@ -27,8 +28,8 @@ class Policy:
 
     values: dict[str, Any]
     authority: dict[str, Authority]
-    # (rule id, version, parameters used) -> the weakest authority, filled as findings are made
-    authorities: dict[tuple[str, dt.date, frozenset[str]], str] = field(default_factory=dict, compare=False, repr=False)
+    # id(rule) -> what its findings share under this policy, made the first time it is used
+    fixed: dict[int, _Fixed] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, ruleset: RuleSet, overrides: Mapping[str, Any]) -> Policy:
@@ -81,21 +82,76 @@ def evaluate(
 def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy, explain: bool) -> Iterable[Finding]:
     if loaded.case.program.value not in rule.programs:
         return
+    fixed = policy.fixed.get(id(rule))
+    if fixed is None or fixed.rule is not rule:
+        fixed = policy.fixed[id(rule)] = _Fixed.of(ruleset, rule, policy)
     base = view.names(rule.worker.value, policy.values)
-    plan = ruleset.plan(rule)
+    trigger_of = fixed.plan.trigger
     for item in view.items(rule.for_each):
         names = {**base, **item.names}
-        trigger = plan.trigger(names)
+        trigger = trigger_of(names)
         if trigger is None or not rule.in_force(trigger):
             continue
         names["trigger"] = trigger
-        yield _finding(ruleset, rule, plan, loaded, view, item, names, policy, explain)
+        yield _finding(fixed, loaded, view, item, names, explain)
 
 
-def _finding(ruleset: RuleSet, rule: Rule, plan: Plan, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], policy: Policy, explain: bool) -> Finding:
-    as_of, office = view.as_of, loaded.case.office
+@dataclass(frozen=True)
+class _Deadline:
+    """A deadline spec with its parameters resolved under the policy in force."""
+
+    spec: DeadlineSpec
+    when: Compiled | None
+    counts_from: Compiled | None
+    not_before: Compiled | None
+    kind: DeadlineKind
+    kind_name: str  # as the policy names it (explain says so when it differs from spec.kind)
+    n: int | None
+    authority: str  # the weakest of the rule's and of the parameters it uses
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """What every finding of a rule shares, whatever the case: a statewide report makes
+    hundreds of thousands, so it is worked out once per rule and policy."""
+
+    rule: Rule
+    plan: Plan
+    source: str
+    deadlines: tuple[_Deadline, ...]
+    authority: str  # when no deadline spec applies
+    responsible: tuple[str | None, ...]  # the names of the parties (None: the task's owner)
+    accountable: tuple[str | None, ...]
+
+    @classmethod
+    def of(cls, ruleset: RuleSet, rule: Rule, policy: Policy) -> _Fixed:
+        plan = ruleset.plan(rule)
+        deadlines = []
+        for spec, (when, counts_from, not_before) in zip(rule.deadline, plan.deadline, strict=True):
+            used, kind_name, n = set(), spec.kind, spec.n
+            if kind_name in policy.values:  # the policy's kinds were checked when it was read
+                used.add(kind_name)
+                kind_name = str(policy.values[kind_name])
+            if isinstance(n, str):
+                used.add(n)
+                n = int(policy.values[n])
+            kind = DeadlineKind(kind_name)
+            deadlines.append(_Deadline(spec, when, counts_from, not_before, kind, kind_name, n if kind in _COUNTED else None, _authority(rule, used, policy)))
+        return cls(rule, plan, ruleset.source(rule), tuple(deadlines), _authority(rule, set(), policy),
+                   tuple(_PARTY_NAMES[p] for p in rule.responsible), tuple(_PARTY_NAMES[p] for p in rule.accountable))
+
+
+_PARTY_NAMES: dict[Party, str | None] = {
+    Party.WORKER: "worker", Party.SUPERVISOR: "supervisor", Party.PERMANENCY_WORKER: "permanency_worker", Party.TASK_OWNER: None,
+}
+
+
+def _finding(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], explain: bool) -> Finding:
+    rule, plan = fixed.rule, fixed.plan
+    as_of, case = view.as_of, loaded.case
+    office = case.office
     trigger: dt.date = names["trigger"]
-    due, explanation, used = _due(rule, plan, view, names, policy, explain)
+    due, explanation, authority = _due(fixed, view, names, explain)
     names["due"] = due
     applies = plan.when is None or bool(plan.when(names))
     if not applies:
@@ -112,62 +168,48 @@ def _finding(ruleset: RuleSet, rule: Rule, plan: Plan, loaded: LoadedCase, view:
         late = view.calendar.business_days_late(due, done, office)
     elif status is Status.OVERDUE and due:
         late = view.calendar.business_days_late(due, as_of, office)
-    line = loaded.where.line(*item.path)
+    line = view.line_of(item, loaded.where)
     return Finding.filled({
-        "case": loaded.case.id, "office": office, "program": str(loaded.case.program), "rule": rule.id, "title": rule.title,
-        "source": ruleset.source(rule), "authority": _authority(rule, used, policy),
-        "responsible": _parties(rule.responsible, names, item), "accountable": _parties(rule.accountable, names, item),
+        "case": case.id, "office": office, "program": view.program, "rule": rule.id, "title": rule.title,
+        "source": fixed.source, "authority": authority,
+        "responsible": _parties(fixed.responsible, names, item), "accountable": _parties(fixed.accountable, names, item),
         "subject": rule.subject or item.subject, "trigger": trigger, "due": due, "done": done, "status": status,
-        "business_days_late": late, "detail": _detail(status, missing, failed, done), "file": loaded.file, "line": line,
-        "quote": rule.source.quote,
+        "business_days_late": late, "detail": _detail(status, missing, failed, done) if missing or failed or status is Status.LATE else "",
+        "file": loaded.file, "line": line, "quote": rule.source.quote,
         "explanation": (f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)) if explain else (),
-        "child": loaded.case.child.name, "born": loaded.case.child.born,
+        "child": case.child.name, "born": case.child.born,
     })
 
 
 def _authority(rule: Rule, used: set[str], policy: Policy) -> str:
-    """The weakest authority of the rule and the parameters it used: the same few answers for
-    every obligation of a report, so they are kept on the policy."""
-    key = (rule.id, rule.effective_from, frozenset(used))
-    known = policy.authorities.get(key)
-    if known is None:
-        weakest = max([rule.authority, *(policy.authority[p] for p in used | set(rule.parameters))], key=_STRENGTH.__getitem__)
-        known = policy.authorities[key] = str(weakest)
-    return known
+    """The weakest authority of the rule and the parameters it used."""
+    return str(max([rule.authority, *(policy.authority[p] for p in used | set(rule.parameters))], key=_STRENGTH.__getitem__))
 
 
-def _due(rule: Rule, plan: Plan, view: CaseView, names: dict[str, Any], policy: Policy, explain: bool) -> tuple[dt.date | None, tuple[str, ...], set[str]]:
-    """The due date by the first deadline spec whose `when` holds, and how it was reached."""
-    for spec, (when, counts_from, not_before) in zip(rule.deadline, plan.deadline, strict=True):
-        if when is not None and not when(names):
+def _due(fixed: _Fixed, view: CaseView, names: dict[str, Any], explain: bool) -> tuple[dt.date | None, tuple[str, ...], str]:
+    """The due date by the first deadline spec whose `when` holds, how it was reached, and
+    the authority of the finding (the parameters of that spec count)."""
+    for d in fixed.deadlines:
+        if d.when is not None and not d.when(names):
             continue
-        used: set[str] = set()
-        kind_name = spec.kind
-        if kind_name in policy.values:
-            used.add(kind_name)
-            kind_name = str(policy.values[kind_name])
-        n = spec.n
-        if isinstance(n, str):
-            used.add(n)
-            n = int(policy.values[n])
-        start = counts_from(names) if counts_from is not None else names["trigger"]
+        start = d.counts_from(names) if d.counts_from is not None else names["trigger"]
         if start is None:
-            return None, ("no due date yet: nothing to count from (no next PPT meeting is scheduled or required)",), used
-        kind = _KINDS.get(kind_name) or DeadlineKind(kind_name)
-        deadline = view.calendar.deadline(kind, start, n if kind in _COUNTED else None, view.case.office)
-        lines = [f"deadline: {deadline.describe()}" + (f" [{spec.kind} = {kind_name}]" if spec.kind != kind_name else "")] if explain else []
+            return None, ("no due date yet: nothing to count from (no next PPT meeting is scheduled or required)",), d.authority
+        deadline = view.calendar.deadline(d.kind, start, d.n, view.case.office)
         due = deadline.due
-        if not_before is not None:
-            floor = not_before(names)
+        if d.not_before is None and not explain:
+            return due, (), d.authority
+        lines = [f"deadline: {deadline.describe()}" + (f" [{d.spec.kind} = {d.kind_name}]" if d.spec.kind != d.kind_name else "")] if explain else []
+        if d.not_before is not None:
+            floor = d.not_before(names)
             if floor is not None and due < floor:
                 if explain:
                     lines.append(f"not before {floor:%a} {floor}: due {floor:%a} {floor}")
                 due = floor
-        return due, tuple(lines), used
-    return None, ("no deadline applies",), set()
+        return due, tuple(lines), d.authority
+    return None, ("no deadline applies",), fixed.authority
 
 
-_KINDS = {kind.value: kind for kind in DeadlineKind}  # the policy's kinds were checked when it was read
 _COUNTED = frozenset({DeadlineKind.BUSINESS_DAYS_BEFORE, DeadlineKind.CALENDAR_DAYS_AFTER, DeadlineKind.MONTHS_AFTER})
 
 
@@ -203,18 +245,13 @@ def _status(rule: Rule, due: dt.date | None, done: dt.date | None, failed: list[
     return Status.OPEN
 
 
-def _parties(parties: tuple[Party, ...], names: dict[str, Any], item: Item) -> tuple[str, ...]:
+def _parties(parties: tuple[str | None, ...], names: dict[str, Any], item: Item) -> tuple[str, ...]:
+    if len(parties) == 1:  # most rules name one party
+        value = item.owner if parties[0] is None else names[parties[0]]
+        return (value,) if value else ()
     ids: list[str] = []
     for party in parties:
-        match party:
-            case Party.WORKER:
-                value = names["worker"]
-            case Party.SUPERVISOR:
-                value = names["supervisor"]
-            case Party.TASK_OWNER:
-                value = item.owner
-            case Party.PERMANENCY_WORKER:
-                value = names["permanency_worker"]
+        value = item.owner if party is None else names[party]
         if value and value not in ids:
             ids.append(value)
     return tuple(ids)
