@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from difflib import SequenceMatcher
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from pptcli.write_emit import scalar
@@ -21,6 +21,7 @@ DATES = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))
 
 
 @given(st.text(max_size=40))
+@example("A\n")  # once written plain, its newline lost
 def test_any_text_reads_back_as_itself(text: str) -> None:
     assert parse(f"key: {scalar(text)}  # comment\n")["key"] == text
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # A plain scalar is used only for identifier-like text that YAML cannot read as anything else.
-_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # fullmatch: "$" would let "A\n" through, newline lost
 _NUMBER = re.compile(r"^[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|0[xob][0-9a-fA-F_]+|\.\d+)$")
 # YAML 1.1 readers (other tools opening the file) take these as booleans or null: quote them.
 _SPECIAL = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"})
@@ -41,7 +41,7 @@ def scalar(value: Any) -> str:
     if isinstance(value, (dt.date, int)):
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     text = str(value)
-    if _PLAIN.match(text) and not _NUMBER.match(text) and not _DATE_LIKE.match(text) and text.lower() not in _SPECIAL:
+    if _PLAIN.fullmatch(text) and not _NUMBER.match(text) and not _DATE_LIKE.match(text) and text.lower() not in _SPECIAL:
         return text
     return _quoted(text)
 
