@@ -259,7 +259,7 @@ class FuzzRepository:
         assert problems == []
         self.settings, self.staff, self.has_staff, self.calendar = settings_, staff, has_staff, calendar
         self.policy = engine.Policy.of(self.ruleset, settings_.policy)
-        digest = scan.setting_digest(self.root, self.ruleset, AS_OF, self.policy)
+        digest = scan.setting_digest(self.root, self.ruleset.folder, AS_OF)
         self.setting = scan.Setting(self.root, self.ruleset, settings_, staff, has_staff, calendar, self.policy, AS_OF, digest)
         self.keep = scan.Keep(lambda row: True, lambda row: True)
         found: list[Problem] = []

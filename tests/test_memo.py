@@ -224,12 +224,14 @@ def test_a_file_changed_while_a_report_is_made_keeps_no_report(repo: Path, tmp_p
     reads would key one content with the report of another, so nothing is kept."""
     monkeypatch.setenv("PPT_CACHE_DIR", str(tmp_path / "cache"))
     day = dt.date.fromisoformat(AS_OF)
-    prepared = core.prepare(repo, day, core.Filters())
-    inputs = prepared.inputs()
+    seen = core.glance(repo, day, core.Filters())
+    inputs = seen.inputs()
+    prepared = core.prepare(repo, day, core.Filters(), seen)
     core.check(repo, day, core.Filters(), prepared=prepared)
     assert prepared.seen.hexdigest() == inputs  # nothing changed: the report is kept
-    prepared = core.prepare(repo, day, core.Filters())
-    inputs = prepared.inputs()
+    seen = core.glance(repo, day, core.Filters())
+    inputs = seen.inputs()
+    prepared = core.prepare(repo, day, core.Filters(), seen)
     path = repo / "keene" / "copy05" / "KEE-2026-0019-05.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
     core.check(repo, day, core.Filters(), prepared=prepared)

@@ -25,6 +25,7 @@ from pptcli.engine import Policy, evaluate, policy_error
 from pptcli.load import (
     Repository,
     find_root,
+    load_ppt_yaml,
     load_repository,
     load_settings,
     read_document,
@@ -35,8 +36,9 @@ from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
 from pptcli.model.settings import Settings, StaffMember
 from pptcli.ordered import OrderedFindings
 from pptcli.problems import Problem, UserError, did_you_mean
-from pptcli.rules import RuleSet, load_rules
+from pptcli.rules import RuleSet, load_rules, rules_folder
 from pptcli.summary import Counts
+from pptcli.yamlio import max_file_bytes
 
 
 @dataclass(frozen=True)
@@ -144,20 +146,69 @@ class Run:
     tick: Callable[[int], Callable[[], None]] | None = None  # progress: total -> per-file callback
 
 
-def _setting(path: Path, as_of: dt.date) -> tuple[scan.Setting, list[str], list[Problem], Evaluated]:
-    """Settings, rules and the case files of a report (their paths in the repository, with
-    /); nothing read from the cases yet."""
+@dataclass
+class Glance:
+    """What a report is made from, found before staff.yaml, calendar.yaml or a rule is
+    parsed: the root, ppt.yaml, the case files (and the links the walk refused), the filters
+    with `me` replaced by the user's id, and a digest of the bytes of every settings and
+    rule file (scan.setting_digest). With the case files' digests (`inputs`) it keys a kept
+    report (memo.py), so printing one parses none of them: at 100,000 cases, reading
+    staff.yaml took more memory than the rest of such a run."""
+
+    root: Path  # resolved
+    found_root: Path  # as find_root gave it
+    ppt: tuple[Settings, list[Problem]]
+    files: list[str]  # paths in the repository, with /
+    problems: list[Problem]  # of the walk
+    filters: Filters
+    digest: str
+    max_bytes: int = field(default_factory=max_file_bytes)
+    digests: bytes | None = None  # of each file as inputs() read it, 16 bytes each (scan.packed)
+
+    def inputs(self) -> str:
+        """A digest of every case file, read now, with its path (the key of a whole report).
+        The scan then looks files up in the cache by these digests, without reading them again."""
+        h = scan.inputs_hash()
+        packed = bytearray()
+        for rel in self.files:
+            digest = scan.fingerprint(self, rel)
+            scan.note_input(h, rel, digest)
+            packed += scan.packed(digest)
+        self.digests = bytes(packed)
+        return str(h.hexdigest())
+
+    def files_digest(self) -> str:
+        """A digest of the list of files (not their contents)."""
+        h = scan.inputs_hash()
+        for rel in self.files:
+            scan.note_input(h, rel, "")
+        return str(h.hexdigest())
+
+
+def glance(path: Path, as_of: dt.date, filters: Filters) -> Glance:
     root = find_root(path)
-    settings, staff, has_staff, calendar, problems = load_settings(root)
+    ppt = load_ppt_yaml(root)
+    settings = ppt[0]
+    real_root = root.resolve()
+    problems: list[Problem] = []
+    files = unique_names(real_root, [path], problems, settings, named=lambda name: _relative(name, real_root))
+    digest = scan.setting_digest(root, rules_folder((root / settings.rules) if settings.rules else None), as_of)
+    if "me" in (filters.worker, filters.supervisor):
+        me = _me()
+        filters = replace(filters, **{name: me for name in ("worker", "supervisor") if getattr(filters, name) == "me"})
+    return Glance(real_root, root, ppt, files, problems, filters, digest)
+
+
+def _setting(seen: Glance, as_of: dt.date) -> tuple[scan.Setting, list[Problem], Evaluated]:
+    """Settings and rules of a report; nothing read from the cases yet."""
+    root = seen.found_root
+    settings, staff, has_staff, calendar, problems = load_settings(root, seen.ppt)
     ruleset = ruleset_for(root, settings)
     repo = Repository(root, settings, staff, has_staff, calendar, (), ())
-    real_root = root.resolve()
-    files = [_relative(name, real_root) for name in unique_names(real_root, [path], problems, settings)]
     bare = Evaluated(repo, ruleset, (), ())
     policy, found = _policy(root, repo, ruleset)
-    digest = scan.setting_digest(root, ruleset, as_of, policy)
-    setting = scan.Setting(real_root, ruleset, settings, staff, has_staff, calendar, policy, as_of, digest)
-    return setting, files, [*problems, *ruleset.problems, *found], bare
+    setting = scan.Setting(seen.root, ruleset, settings, staff, has_staff, calendar, policy, as_of, seen.digest, seen.max_bytes)
+    return setting, [*problems, *seen.problems, *ruleset.problems, *found], bare
 
 
 def _relative(name: str, root: Path) -> str:
@@ -282,33 +333,16 @@ class Prepared:
     filters: Filters
     team: set[str] | None
     seen: Any = field(default_factory=scan.inputs_hash)
-    digests: bytes | None = None  # of each file as inputs() read it, 16 bytes each (scan.packed)
+    digests: bytes | None = None  # of each file, read just before (Glance.inputs)
     layout: Layout | None = None
 
-    def inputs(self) -> str:
-        """A digest of every case file, read now, with its path (the key of a whole report).
-        The scan then looks files up in the cache by these digests, without reading them again."""
-        h = scan.inputs_hash()
-        packed = bytearray()
-        for rel in self.files:
-            digest = scan.fingerprint(self.setting, rel)
-            scan.note_input(h, rel, digest)
-            packed += scan.packed(digest)
-        self.digests = bytes(packed)
-        return str(h.hexdigest())
 
-    def files_digest(self) -> str:
-        """A digest of the list of files (not their contents)."""
-        h = scan.inputs_hash()
-        for rel in self.files:
-            scan.note_input(h, rel, "")
-        return str(h.hexdigest())
-
-
-def prepare(path: Path, as_of: dt.date, filters: Filters) -> Prepared:
-    setting, files, problems, bare = _setting(path, as_of)
-    filters = check_filters(filters, bare)
-    return Prepared(setting, files, problems, filters, _team(filters, setting.staff))
+def prepare(path: Path, as_of: dt.date, filters: Filters, seen: Glance | None = None) -> Prepared:
+    """Everything but the case files' contents; from `seen` (glance) when already found."""
+    seen = seen or glance(path, as_of, filters)
+    setting, problems, bare = _setting(seen, as_of)
+    filters = check_filters(seen.filters, bare)
+    return Prepared(setting, seen.files, problems, filters, _team(filters, setting.staff), digests=seen.digests)
 
 
 class _Noting:

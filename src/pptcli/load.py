@@ -6,7 +6,7 @@ A file with problems never stops the others: it is reported and left out of eval
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -171,9 +171,16 @@ def _load_model(path: Path, rel: str, model: type[M]) -> tuple[M | None, Any, li
     return value, doc, problems
 
 
-def load_settings(root: Path) -> tuple[Settings, dict[str, StaffMember], bool, BusinessCalendar, list[Problem]]:
-    problems: list[Problem] = []
+def load_ppt_yaml(root: Path) -> tuple[Settings, list[Problem]]:
+    """ppt.yaml (defaults where it cannot be read), and its problems."""
     settings, _, found = _load_model(root / SETTINGS, SETTINGS, Settings)
+    return settings or Settings(), found
+
+
+def load_settings(root: Path, ppt: tuple[Settings, list[Problem]] | None = None) -> tuple[Settings, dict[str, StaffMember], bool, BusinessCalendar, list[Problem]]:
+    """The settings files; `ppt`: ppt.yaml, already read (load_ppt_yaml)."""
+    problems: list[Problem] = []
+    settings, found = ppt or load_ppt_yaml(root)
     problems += found
     staff_map: dict[str, StaffMember] = {}
     # Present means read: a folder, a pipe or a broken link in a settings file's place is
@@ -193,7 +200,7 @@ def load_settings(root: Path) -> tuple[Settings, dict[str, StaffMember], bool, B
         problems += found
         if cal is not None:
             calendar = build_calendar(cal)
-    return settings or Settings(), staff_map, has_staff, calendar, problems
+    return settings, staff_map, has_staff, calendar, problems
 
 
 def _index_staff(staff: Staff, where: Locator) -> tuple[dict[str, StaffMember], list[Problem]]:
@@ -249,23 +256,34 @@ def unique_files(root: Path, paths: Sequence[Path], problems: list[Problem], set
     return [Path(name) for name in unique_names(root, paths, problems, settings)]
 
 
-def unique_names(root: Path, paths: Sequence[Path], problems: list[Problem], settings: Settings | None = None) -> list[str]:
-    """unique_files as strings (see _case_names)."""
+def unique_names(root: Path, paths: Sequence[Path], problems: list[Problem], settings: Settings | None = None, named: Callable[[str], str] | None = None) -> list[str]:
+    """unique_files as strings (see _case_names), each passed through `named` if given (a
+    statewide list is 100,000 names: one form of each is held, not two)."""
+    if len(paths) == 1:  # a walk gives each file once
+        found: list[str] = []
+        for name in _names(root, paths[0], problems, settings):
+            found.append(named(name) if named else name)
+        return found
     seen: dict[str, None] = {}
+    for start in paths:
+        for name in _names(root, start, problems, settings):
+            seen.setdefault(named(name) if named else name, None)
+    return list(seen)
+
+
+def _names(root: Path, start: Path, problems: list[Problem], settings: Settings | None) -> Iterator[str]:
     real_root = root.resolve()
     skip = frozenset({(real_root / settings.rules).resolve()}) if settings is not None and settings.rules else frozenset()
-    for start in paths:
-        # _case_names walks the resolved start without following links into other folders:
-        # from a start inside the repository, only a file that is itself a link can lead
-        # elsewhere (the listing tells links apart; resolving every path of a statewide
-        # repository would cost more than the walk)
-        start_inside = _inside(start.resolve(), real_root)
-        for name, is_link in _case_names(real_root, start, skip):
-            if not start_inside or is_link:
-                target = _resolved(Path(name))
-                if target is None or not _inside(target, real_root):
-                    message = "a link to a file outside the case repository" if target else "a link that leads back to itself (a loop)"
-                    problems.append(Problem(display_path(Path(name), real_root), 0, 0, f"{message}; refused"))
-                    continue
-            seen.setdefault(name, None)
-    return list(seen)
+    # _case_names walks the resolved start without following links into other folders:
+    # from a start inside the repository, only a file that is itself a link can lead
+    # elsewhere (the listing tells links apart; resolving every path of a statewide
+    # repository would cost more than the walk)
+    start_inside = _inside(start.resolve(), real_root)
+    for name, is_link in _case_names(real_root, start, skip):
+        if not start_inside or is_link:
+            target = _resolved(Path(name))
+            if target is None or not _inside(target, real_root):
+                message = "a link to a file outside the case repository" if target else "a link that leads back to itself (a loop)"
+                problems.append(Problem(display_path(Path(name), real_root), 0, 0, f"{message}; refused"))
+                continue
+        yield name

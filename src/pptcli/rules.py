@@ -160,10 +160,15 @@ def _read(path: Path, folder: Path) -> tuple[Any, str, list[Problem]]:
         return None, rel, [Problem(rel, 0, 0, f"cannot read: {exc}")]
 
 
+def rules_folder(folder: Path | None) -> Path:
+    """The rules folder load_rules reads: `folder`, else the rules shipped, resolved."""
+    return (folder or shipped_rules_dir()).resolve()
+
+
 def load_rules(folder: Path | None = None, shown_from: Path | None = None) -> RuleSet:
     """The rules of a folder (default: those shipped). Problems name files relative to
     `shown_from` (a repository root) when the folder is inside it, as reports do (SPEC 7)."""
-    folder = (folder or shipped_rules_dir()).resolve()
+    folder = rules_folder(folder)
     if shown_from is not None and shown_from.resolve() in folder.parents:
         folder_shown = shown_from.resolve()
     else:

@@ -19,7 +19,7 @@ import pickle
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from pptcli import __version__
 from pptcli.cache import Cache, entry_key
@@ -109,27 +109,38 @@ class Outcome:
     digest: str = ""  # of the bytes it was made from (fingerprint), set by outcome and _cached
 
 
-def setting_digest(root: Path, ruleset: RuleSet, as_of: dt.date, policy: Policy) -> str:
-    """Changes when anything but the case file could change its findings."""
+def setting_digest(root: Path, rules: Path, as_of: dt.date) -> str:
+    """Changes when anything but the case file could change its findings: the settings
+    files, the rule files of the folder `rules`, the as-of date and the tool's version.
+    Taken from their bytes, before any is parsed (core.Glance)."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{__version__}|{as_of.isoformat()}|{sorted(policy.values.items())}".encode())
+    h.update(f"{__version__}|{as_of.isoformat()}".encode())
     for name in ("ppt.yaml", "staff.yaml", "calendar.yaml"):
-        h.update(_contents(root / name))
-    for path in sorted(ruleset.folder.rglob("*.y*ml")):
-        h.update(path.as_posix().encode())
-        h.update(_contents(path))
+        _note_file(h, name, root / name)
+    for path in sorted(rules.rglob("*.y*ml")):
+        _note_file(h, path.as_posix(), path)
     return h.hexdigest()
 
 
-def _contents(path: Path) -> bytes:
-    """A settings or rule file's bytes, or "-" when it cannot be read (loading it said why)."""
+def _note_file(h: Any, name: str, path: Path) -> None:
+    """A settings or rule file's name and bytes, or why it cannot be read (loading it says
+    so too: a folder in staff.yaml's place is a problem, a missing one is not)."""
     try:
-        return read_regular(path)
-    except OSError:
-        return b"-"
+        data = read_regular(path)
+    except OSError as exc:
+        data = f"!{type(exc).__name__}: {exc.strerror or exc}".encode("utf-8", "surrogatepass")
+    h.update(f"\0{name}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
+    h.update(data)
 
 
-def fingerprint(setting: Setting, rel: str) -> str:
+class Reading(Protocol):
+    """Where case files are read from, and up to what size (a Setting, or core.Glance)."""
+
+    root: Path
+    max_bytes: int
+
+
+def fingerprint(setting: Reading, rel: str) -> str:
     """A digest of a case file's bytes, or why it could not be read: what its outcome is made
     from, with the setting (memo.py keys a whole report by these)."""
     try:
@@ -261,7 +272,7 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
     return result
 
 
-def _read(setting: Setting, rel: str) -> bytes:
+def _read(setting: Reading, rel: str) -> bytes:
     """A file's bytes, by its path as a string (a Path per file of a warm run costs as much
     as reading it); TooLarge past the size limit."""
     return read_regular(os.path.join(setting.root, rel), setting.max_bytes)

@@ -38,25 +38,27 @@ def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Ma
     the workers those files name made again (core.check_again). `options` are the
     command's other options that change what it prints."""
     run = run_options(no_cache)
-    prepared = core.prepare(path, day, filters)
+    seen = core.glance(path, day, filters)
     color, columns = use_color(), width()
     if not run.use_cache:
-        made, calendar = make(prepared, run)
+        made, calendar = make(core.prepare(path, day, filters, seen), run)
         raise typer.Exit(emit(made, fmt, RenderOptions(view, show_all, redact, color, columns, calendar), fail_on, sys.stdout.write, sys.stderr.write))
-    setting = prepared.setting
-    inputs = prepared.inputs()
+    # Keyed by the bytes of every file it is made from, before any settings file but
+    # ppt.yaml is parsed: printing a kept report parses none (core.Glance).
+    inputs = seen.inputs()
     family = memo.key_of(
-        view, fmt, options, show_all, redact, sorted(fail_on), color, columns, _cwd(), str(setting.root),
-        setting.digest, prepared.filters, sorted(prepared.team or ()), prepared.problems,
+        view, fmt, options, show_all, redact, sorted(fail_on), color, columns, _cwd(), str(seen.root),
+        seen.digest, seen.filters, seen.ppt[1], seen.problems,
     )
-    kept = memo.Memo(reports_folder(setting.root), memo.key_of(family, inputs), family)
+    kept = memo.Memo(reports_folder(seen.root), memo.key_of(family, inputs), family)
     code = kept.replay(sys.stdout, sys.stderr)
     if code is not None:
         _say("printed as kept")
         raise typer.Exit(code)
+    prepared = core.prepare(path, day, filters, seen)
     # The statewide check table is kept in parts, by worker, with its layout (memo.py).
     in_parts = view == "check" and fmt is Format.TABLE and not show_all and prepared.filters.is_empty()
-    files = prepared.files_digest() if in_parts else None
+    files = seen.files_digest() if in_parts else None
     base = kept.base(files) if files is not None else None
     try:
         again = _again_from(prepared, base) if base is not None else None
