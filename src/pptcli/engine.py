@@ -80,12 +80,12 @@ def evaluate(
 
 
 def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy, explain: bool) -> Iterable[Finding]:
-    if loaded.case.program.value not in rule.programs:
+    if view.program not in rule.programs:
         return
     fixed = policy.fixed.get(id(rule))
     if fixed is None or fixed.rule is not rule:
         fixed = policy.fixed[id(rule)] = _Fixed.of(ruleset, rule, policy)
-    base = view.names(rule.worker.value, policy.values)
+    base = view.names(fixed.worker, policy.values)
     trigger_of = fixed.plan.trigger
     for item in view.items(rule.for_each):
         names = {**base, **item.names}
@@ -117,6 +117,7 @@ class _Fixed:
 
     rule: Rule
     plan: Plan
+    worker: str  # cpsw, jppo or both: whose SOP
     source: str
     deadlines: tuple[_Deadline, ...]
     authority: str  # when no deadline spec applies
@@ -137,9 +138,13 @@ class _Fixed:
                 n = int(policy.values[n])
             kind = DeadlineKind(kind_name)
             deadlines.append(_Deadline(spec, when, counts_from, not_before, kind, kind_name, n if kind in _COUNTED else None, _authority(rule, used, policy)))
-        return cls(rule, plan, ruleset.source(rule), tuple(deadlines), _authority(rule, set(), policy),
+        return cls(rule, plan, rule.worker.value, ruleset.source(rule), tuple(deadlines), _authority(rule, set(), policy),
                    tuple(_PARTY_NAMES[p] for p in rule.responsible), tuple(_PARTY_NAMES[p] for p in rule.accountable))
 
+
+# Status members as plain names: in Python 3.11 each `Status.X` is a descriptor call, and
+# the engine tests a status several times for each of a statewide report's obligations.
+_NA, _LATE, _OVERDUE, _OPEN, _MISSED, _MET = Status.NA, Status.LATE, Status.OVERDUE, Status.OPEN, Status.MISSED, Status.MET
 
 _PARTY_NAMES: dict[Party, str | None] = {
     Party.WORKER: "worker", Party.SUPERVISOR: "supervisor", Party.PERMANENCY_WORKER: "permanency_worker", Party.TASK_OWNER: None,
@@ -157,16 +162,16 @@ def _finding(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, name
     if not applies:
         due, explanation = None, ("does not apply: " + (rule.when or ""),)
     done, missing, failed = None, [], []
-    status = Status.NA
+    status = _NA
     if applies:
         done, missing = _evidence(rule, plan, names, as_of, due)
         if rule.checks and (rule.evidence or due is None or due <= as_of):
             failed = [_say(c.says, names) for c, require in zip(rule.checks, plan.checks, strict=True) if not require(names)]
         status = _status(rule, due, done, failed, as_of)
     late = 0
-    if status is Status.LATE and due and done:
+    if status is _LATE and due and done:
         late = view.calendar.business_days_late(due, done, office)
-    elif status is Status.OVERDUE and due:
+    elif status is _OVERDUE and due:
         late = view.calendar.business_days_late(due, as_of, office)
     line = view.line_of(item, loaded.where)
     return Finding.filled({
@@ -174,7 +179,7 @@ def _finding(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, name
         "source": fixed.source, "authority": authority,
         "responsible": _parties(fixed.responsible, names, item), "accountable": _parties(fixed.accountable, names, item),
         "subject": rule.subject or item.subject, "trigger": trigger, "due": due, "done": done, "status": status,
-        "business_days_late": late, "detail": _detail(status, missing, failed, done) if missing or failed or status is Status.LATE else "",
+        "business_days_late": late, "detail": _detail(status, missing, failed, done) if missing or failed or status is _LATE else "",
         "file": loaded.file, "line": line, "quote": rule.source.quote,
         "explanation": (f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)) if explain else (),
         "child": case.child.name, "born": case.child.born,
@@ -234,15 +239,15 @@ def _evidence(rule: Rule, plan: Plan, names: dict[str, Any], as_of: dt.date, due
 def _status(rule: Rule, due: dt.date | None, done: dt.date | None, failed: list[str], as_of: dt.date) -> Status:
     if not rule.evidence:  # a point-in-time duty: it happens on its day, properly or not
         if due is None or due > as_of:
-            return Status.OPEN
-        return Status.MISSED if failed else Status.MET
+            return _OPEN
+        return _MISSED if failed else _MET
     if done is not None:
         if failed:
-            return Status.MISSED
-        return Status.MET if due is None or done <= due else Status.LATE
+            return _MISSED
+        return _MET if due is None or done <= due else _LATE
     if due is not None and as_of > due:
-        return Status.OVERDUE
-    return Status.OPEN
+        return _OVERDUE
+    return _OPEN
 
 
 def _parties(parties: tuple[str | None, ...], names: dict[str, Any], item: Item) -> tuple[str, ...]:
@@ -269,7 +274,7 @@ def _detail(status: Status, missing: list[str], failed: list[str], done: dt.date
     parts = list(failed)
     if missing:
         parts.append("not recorded: " + ", ".join(missing))
-    if status is Status.LATE and done:
+    if status is _LATE and done:
         parts.append(f"done {done:%a} {done}")
     return "; ".join(parts)
 
