@@ -136,6 +136,20 @@ def test_a_report_is_made_again_when_what_it_is_made_from_changes(repo: Path, tm
         assert ppt("check", str(repo), "--as-of", AS_OF, "--format", "json", "--all", cwd=repo.parent, cache=cache).stdout != before
 
 
+def test_a_settings_file_missing_or_a_broken_link_in_its_place_are_two_reports(repo: Path, tmp_path: Path) -> None:
+    """A kept report is keyed by the settings files' bytes, before any is parsed: a missing
+    staff.yaml (no staff checks) and a link to nothing in its place (a problem) both fail to
+    read, and must not share a key."""
+    cache = tmp_path / "cache"
+    (repo / "staff.yaml").unlink()
+    for _ in range(2):  # made, then printed as kept
+        missing = outcome(ppt("check", str(repo), "--as-of", AS_OF, cwd=repo.parent, cache=cache))
+    (repo / "staff.yaml").symlink_to(repo / "gone.yaml")
+    plain = outcome(ppt("check", str(repo), "--as-of", AS_OF, "--no-cache", cwd=repo.parent, cache=tmp_path / "unused"))
+    assert plain != missing
+    assert outcome(ppt("check", str(repo), "--as-of", AS_OF, cwd=repo.parent, cache=cache)) == plain
+
+
 def test_another_day_or_option_is_another_report(repo: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     runs = [

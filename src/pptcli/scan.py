@@ -127,8 +127,9 @@ def _note_file(h: Any, name: str, path: Path) -> None:
     so too: a folder in staff.yaml's place is a problem, a missing one is not)."""
     try:
         data = read_regular(path)
-    except OSError as exc:
-        data = f"!{type(exc).__name__}: {exc.strerror or exc}".encode("utf-8", "surrogatepass")
+    except OSError as exc:  # a broken link is read as staff.yaml and reported; a missing file is not
+        why = f"{type(exc).__name__}: {exc.strerror or exc}" if os.path.lexists(path) else "missing"
+        data = f"!{why}".encode("utf-8", "surrogatepass")
     h.update(f"\0{name}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
     h.update(data)
 
