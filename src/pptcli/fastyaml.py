@@ -1,8 +1,9 @@
-"""Fast reading of YAML with positions: libyaml's C composer, values built here.
+"""Fast reading of YAML with positions: libyaml's C parser, values built here.
 
-ruamel.yaml's round-trip loader is pure Python and about twenty times slower; it stays the
-parser of the writers (comments survive) and explains files that libyaml cannot parse (its
-messages are better). On a file both can read, this loader must give the same values:
+ruamel.yaml's round-trip loader is pure Python and about twenty times slower; writers edit
+its node tree (comments survive), and it reads or explains files that libyaml cannot parse
+(its messages are better). On a file both can read, this loader must give the same values
+(tests/test_fastyaml.py compares them):
 
 - the YAML 1.2 core schema: only true/false are booleans (`yes` is text), no sexagesimals;
 - duplicate keys are refused, and so are aliases (expanding them is how "billion laughs"
@@ -126,8 +127,8 @@ def _null(text: str) -> None:
 
 # What ruamel.yaml resolves a plain scalar to under YAML 1.2 (its resolver.py), not PyYAML's
 # YAML 1.1 defaults (`yes` is text here; sexagesimals are text): (tag, pattern, the characters
-# a scalar of it can begin with, its value). Writers read files with ruamel.yaml, so the two
-# must agree (tests/test_fastyaml.py).
+# a scalar of it can begin with, its value). yamlio.parse reads with ruamel.yaml what libyaml
+# cannot read, so the two must agree (tests/test_fastyaml.py).
 _RESOLVERS: list[tuple[str, str, str | list[str], Any]] = [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF", _bool),
     ("tag:yaml.org,2002:float", (r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
