@@ -148,28 +148,28 @@ for _tag, _pattern, _first, _value in _RESOLVERS:
 
 def _tagged(tag: str, text: str) -> Any:
     """An explicitly tagged scalar's value (`!!int 12`, `!!str 12`); ValueError when its text
-    is not of its tag. As ruamel.yaml reads them: `!!float 1` is 1.0, `!!timestamp 2024-1-2` a
-    date; `!!bool` and `!!null` take only their own words."""
+    is not of its tag: written as a plain scalar of that type would be (`!!float 1` is 1.0),
+    or for `!!timestamp`, matching ruamel.yaml's pattern (`!!timestamp 2024-1-2` is a date; a
+    date or time that does not exist stays text, to be reported where it stands)."""
     if tag == _STR:
         return text
     if tag == _TIMESTAMP:
-        value = _timestamp(text)
-        if value is text and not _DATE_LIKE.match(text):
+        from ruamel.yaml.util import timestamp_regexp
+
+        if not timestamp_regexp.match(text):
             raise ValueError(text)
-        return value
-    if tag in _WORDS:
-        if not _WORDS[tag].match(text):
-            raise ValueError(text)
-        return _bool(text) if tag == _BOOL else None
-    value = _int(text) if tag == _INT else _float(text)
-    if type(value) is str:
+        return _timestamp(text)
+    if not any(pattern.match(text) for pattern in _WRITTEN_AS[tag]):
+        raise ValueError(text)
+    value = {_BOOL: _bool, _NULL: _null, _INT: _int, _FLOAT: _float}[tag](text)
+    if type(value) is str:  # `+_`: an int's pattern, but no number
         raise ValueError(text)
     return value
 
 
 _BOOL, _INT, _FLOAT, _NULL, _TIMESTAMP = (f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null", "timestamp"))
-_WORDS = {tag: re.compile(pattern) for tag, pattern, _, _ in _RESOLVERS if tag in (_BOOL, _NULL)}
-_DATE_LIKE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")  # a date that does not exist stays text
+_PATTERNS = {tag: re.compile(pattern) for tag, pattern, _, _ in _RESOLVERS}
+_WRITTEN_AS = {_BOOL: [_PATTERNS[_BOOL]], _NULL: [_PATTERNS[_NULL]], _INT: [_PATTERNS[_INT]], _FLOAT: [_PATTERNS[_FLOAT], _PATTERNS[_INT]]}
 _TAGGED = frozenset({_STR, _BOOL, _INT, _FLOAT, _NULL, _TIMESTAMP})
 
 

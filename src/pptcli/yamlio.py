@@ -83,22 +83,7 @@ class _Constructor(RoundTripConstructor):
             return self.construct_scalar(node)  # validated (and located) later
 
 
-    def construct_yaml_int(self, node: Any) -> Any:
-        try:
-            return super().construct_yaml_int(node)
-        except (ValueError, IndexError):  # `+_`, `0b_`: its resolver says a number, its constructor fails
-            return self.construct_scalar(node)  # text, as fastyaml reads it (the fallback must agree)
-
-    def construct_yaml_float(self, node: Any) -> Any:
-        try:
-            return super().construct_yaml_float(node)
-        except (ValueError, IndexError):  # `._`
-            return self.construct_scalar(node)
-
-
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
-_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
 
 
 def make_yaml() -> YAML:
