@@ -41,6 +41,7 @@ from pptcli.model.finding import Finding
 from pptcli.model.settings import Settings
 from pptcli.problems import Problem
 from pptcli.rules import RuleSet
+from pptcli.yamlio import max_file_bytes
 
 PROJECT = Path(__file__).resolve().parent.parent
 CASES = PROJECT / "cases"
@@ -259,7 +260,7 @@ class FuzzRepository:
         assert problems == []
         self.settings, self.staff, self.has_staff, self.calendar = settings_, staff, has_staff, calendar
         self.policy = engine.Policy.of(self.ruleset, settings_.policy)
-        digest = scan.setting_digest(self.root, self.ruleset.folder, AS_OF)
+        digest = scan.setting_digest(self.root, self.ruleset.folder, AS_OF, max_file_bytes())
         self.setting = scan.Setting(self.root, self.ruleset, settings_, staff, has_staff, calendar, self.policy, AS_OF, digest)
         self.keep = scan.Keep(lambda row: True, lambda row: True)
         found: list[Problem] = []

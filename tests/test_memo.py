@@ -32,9 +32,9 @@ AS_OF = "2026-11-23"
 COPIES = 6
 
 
-def ppt(*args: str, cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+def ppt(*args: str, cwd: Path, cache: Path, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
-    env.update({"NO_COLOR": "1", "PPT_CACHE_DIR": str(cache), "PYTHONIOENCODING": "utf-8"})
+    env.update({"NO_COLOR": "1", "PPT_CACHE_DIR": str(cache), "PYTHONIOENCODING": "utf-8", **(extra or {})})
     return subprocess.run([sys.executable, "-m", "pptcli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
@@ -148,6 +148,36 @@ def test_a_settings_file_missing_or_a_broken_link_in_its_place_are_two_reports(r
     plain = outcome(ppt("check", str(repo), "--as-of", AS_OF, "--no-cache", cwd=repo.parent, cache=tmp_path / "unused"))
     assert plain != missing
     assert outcome(ppt("check", str(repo), "--as-of", AS_OF, cwd=repo.parent, cache=cache)) == plain
+
+
+def test_the_size_limit_is_part_of_the_report_kept(repo: Path, tmp_path: Path) -> None:
+    """PPT_MAX_FILE_BYTES decides whether staff.yaml is read: a limit that refuses it (and no
+    case file) is another report, kept or cached per file."""
+    staff = repo / "staff.yaml"
+    staff.write_text(staff.read_text(encoding="utf-8") + "#" + "-" * 20_000 + "\n", encoding="utf-8")
+    cache, run = tmp_path / "cache", ["check", str(repo), "--as-of", AS_OF]
+    for limit in ("40000", "30000", "10000", "40000"):  # staff.yaml is some 23,000 bytes, no case file 10,000
+        extra = {"PPT_MAX_FILE_BYTES": limit}
+        plain = outcome(ppt(*run, "--no-cache", cwd=repo.parent, cache=tmp_path / "unused", extra=extra))
+        assert outcome(ppt(*run, cwd=repo.parent, cache=cache, extra=extra)) == plain, limit
+    refused = outcome(ppt(*run, "--no-cache", cwd=repo.parent, cache=tmp_path / "unused", extra={"PPT_MAX_FILE_BYTES": "10000"}))
+    assert "the limit is 10,000" in refused[1] + refused[2]
+
+
+def test_a_rules_folder_gone_is_noticed(repo: Path, tmp_path: Path) -> None:
+    """A rules folder that holds no rule file lists none, and neither does one that is gone:
+    the folder's own state is part of the report kept."""
+    settings = repo / "ppt.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("rules: null", "rules: local"), encoding="utf-8")
+    (repo / "local").mkdir()
+    (repo / "local" / "README.md").write_text("rules to come\n", encoding="utf-8")
+    cache, run = tmp_path / "cache", ["check", str(repo), "--as-of", AS_OF]
+    for _ in range(2):  # made, then printed as kept
+        ppt(*run, cwd=repo.parent, cache=cache)
+    shutil.rmtree(repo / "local")
+    plain = outcome(ppt(*run, "--no-cache", cwd=repo.parent, cache=tmp_path / "unused"))
+    assert plain[0] == 2 and "the rules folder does not exist" in plain[2]
+    assert outcome(ppt(*run, cwd=repo.parent, cache=cache)) == plain
 
 
 def test_another_day_or_option_is_another_report(repo: Path, tmp_path: Path) -> None:

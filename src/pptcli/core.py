@@ -162,7 +162,7 @@ class Glance:
     problems: list[Problem]  # of the walk
     filters: Filters
     digest: str
-    max_bytes: int = field(default_factory=max_file_bytes)
+    max_bytes: int  # PPT_MAX_FILE_BYTES, read once
     digests: bytes | None = None  # of each file as inputs() read it, 16 bytes each (scan.packed)
 
     def inputs(self) -> str:
@@ -192,11 +192,12 @@ def glance(path: Path, as_of: dt.date, filters: Filters) -> Glance:
     real_root = root.resolve()
     problems: list[Problem] = []
     files = unique_names(real_root, [path], problems, settings, named=lambda name: _relative(name, real_root))
-    digest = scan.setting_digest(root, rules_folder((root / settings.rules) if settings.rules else None), as_of)
+    limit = max_file_bytes()
+    digest = scan.setting_digest(root, rules_folder((root / settings.rules) if settings.rules else None), as_of, limit)
     if "me" in (filters.worker, filters.supervisor):
         me = _me()
         filters = replace(filters, **{name: me for name in ("worker", "supervisor") if getattr(filters, name) == "me"})
-    return Glance(real_root, root, ppt, files, problems, filters, digest)
+    return Glance(real_root, root, ppt, files, problems, filters, digest, limit)
 
 
 def _setting(seen: Glance, as_of: dt.date) -> tuple[scan.Setting, list[Problem], Evaluated]:

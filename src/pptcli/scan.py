@@ -109,14 +109,17 @@ class Outcome:
     digest: str = ""  # of the bytes it was made from (fingerprint), set by outcome and _cached
 
 
-def setting_digest(root: Path, rules: Path, as_of: dt.date) -> str:
+def setting_digest(root: Path, rules: Path, as_of: dt.date, max_bytes: int) -> str:
     """Changes when anything but the case file could change its findings: the settings
-    files, the rule files of the folder `rules`, the as-of date and the tool's version.
-    Taken from their bytes, before any is parsed (core.Glance)."""
+    files, the rule files of the folder `rules`, the as-of date, the size limit (a settings
+    file over it is refused) and the tool's version. Taken from their bytes, before any is
+    parsed (core.Glance)."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{__version__}|{as_of.isoformat()}".encode())
+    h.update(f"{__version__}|{as_of.isoformat()}|{max_bytes}".encode())
     for name in ("ppt.yaml", "staff.yaml", "calendar.yaml"):
         _note_file(h, name, root / name)
+    # a folder gone, or a file in its place, lists no rule file either: its state counts too
+    h.update(f"\0{rules.as_posix()}\0{'folder' if rules.is_dir() else 'no folder'}\0".encode("utf-8", "surrogatepass"))
     for path in sorted(rules.rglob("*.y*ml")):
         _note_file(h, path.as_posix(), path)
     return h.hexdigest()
