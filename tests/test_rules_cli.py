@@ -193,6 +193,7 @@ def test_a_new_duty_is_a_new_yaml_file(tmp_path: Path, inside: bool) -> None:
         ("cpsw/CPSW-I.A.2.yaml", "when: not first\n", "when: \"__import__('os')\"\n", "__import__", 7),
         ("cpsw/CPSW-I.B.yaml", "when: affects_permanency\n", "when: x[0]\n", "Subscript", 7),
         ("cpsw/CPSW-I.C.yaml", "deadline: {kind: business_days_before,", "deadline: {kind: fortnightly,", "fortnightly", None),
+        ("cpsw/CPSW-I.C.yaml", "n: screen_business_days}", "n: court_action_notice}", "not a whole number", None),
     ],
 )
 def test_a_broken_rule_file_is_a_problem_with_file_line_and_column(tmp_path: Path, file: str, old: str, new: str, message: str, column: int | None) -> None:
@@ -312,6 +313,17 @@ def test_a_wrong_example_fails_rules_test_by_name(tmp_path: Path) -> None:
     assert re.search(r"^\d+ passed, 1 failed$", result.stdout, re.MULTILINE)
     # The shipped rules are untouched by a repository's own folder.
     assert ppt("rules", "test").returncode == 0
+
+
+def test_a_rules_folder_without_the_schedule_parameters_is_reported_not_a_crash(tmp_path: Path) -> None:
+    """The engine reads the PPT schedule's parameters whatever the rules; a folder whose
+    parameters.yaml is gone used to end every report in an internal error (KeyError)."""
+    repo, rules = custom_repo(tmp_path, {"concord/CON-2026-0201.yaml": COURT_CASE}, inside=True)
+    (rules / "parameters.yaml").unlink()
+    result = ppt("check", repo, "--as-of", "2026-11-23")
+    assert result.returncode == 2 and "internal error" not in result.stderr, result.stderr
+    for name, default in (("first_ppt_days", 60), ("ppt_interval_months", 6), ("followup_days", 30)):
+        assert f"myrules/parameters.yaml:0:0: error: parameter '{name}' is missing; the PPT schedule needs it, so the shipped default ({default}) is used" in result.stdout
 
 
 def test_a_rules_folder_that_does_not_exist(tmp_path: Path) -> None:

@@ -177,6 +177,7 @@ def load_rules(folder: Path | None = None, shown_from: Path | None = None) -> Ru
         raise UserError(f"{folder}: the rules folder does not exist")
     problems: list[Problem] = []
     parameters = _load_parameters(folder, folder_shown, problems)
+    _schedule_parameters(parameters, folder, folder_shown, problems)
     coverage = _load_coverage(folder, folder_shown, problems)
     rules: list[Rule] = []
     compiled: dict[str, dict[str, Expr]] = {}
@@ -215,6 +216,23 @@ def _load_parameters(folder: Path, shown: Path, problems: list[Problem]) -> dict
     model, found = validate(ParameterFile, doc, rel)
     problems += found
     return dict(model.parameters) if model else {}
+
+
+# Parameters the engine itself reads, whatever the rules: the PPT meeting schedule (CPSW I.F).
+SCHEDULE_PARAMETERS = ("first_ppt_days", "ppt_interval_months", "followup_days")
+
+
+def _schedule_parameters(parameters: dict[str, Parameter], folder: Path, shown: Path, problems: list[Problem]) -> None:
+    """A rules folder whose parameters.yaml lacks a schedule parameter (or cannot be read) is
+    reported, and the shipped default used, rather than ending the run in an internal error."""
+    missing = [name for name in SCHEDULE_PARAMETERS if name not in parameters]
+    if not missing:
+        return
+    shipped = _load_parameters(rules_folder(None), rules_folder(None), [])
+    rel = display_path(folder / PARAMETERS, shown)
+    for name in missing:
+        parameters[name] = shipped[name]
+        problems.append(Problem(rel, 0, 0, f"parameter {name!r} is missing; the PPT schedule needs it, so the shipped default ({shipped[name].default}) is used"))
 
 
 def _load_coverage(folder: Path, shown: Path, problems: list[Problem]) -> tuple[CoverageItem, ...]:
@@ -267,6 +285,8 @@ def _check_deadline(kind: str, n: int | str | None, parameters: dict[str, Parame
         return [Problem(rel, *at, f"deadline kind {kind!r} is neither a deadline kind ({', '.join(DeadlineKind)}) nor a parameter naming one")]
     if isinstance(n, str) and n not in parameters:
         return [Problem(rel, *at, f"deadline n {n!r} is not a parameter")]
+    if isinstance(n, str) and (not isinstance(parameters[n].default, int) or isinstance(parameters[n].default, bool)):
+        return [Problem(rel, *at, f"deadline n {n!r} names a parameter that is not a whole number")]
     return []
 
 
