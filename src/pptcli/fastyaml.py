@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 
-_Composer: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml ships in PyYAML's wheels
+_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml ships in PyYAML's wheels; only its events are read
 
 
 class LocatedDict(dict):  # type: ignore[type-arg]
@@ -61,12 +61,9 @@ class AliasFound(Exception):
         self.line, self.column = line, column
 
 
-_MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
-
-
-class _Loader(_Composer):  # type: ignore[misc, valid-type]
-    yaml_implicit_resolvers: ClassVar[dict[str, list[Any]]] = {}
-
+_MAP, _SEQ, _STR, _BOOL, _INT, _FLOAT, _NULL, _TIMESTAMP = (
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "bool", "int", "float", "null", "timestamp")
+)
 
 _ScalarEvent, _AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
 _MappingStartEvent, _MappingEndEvent = yaml.MappingStartEvent, yaml.MappingEndEvent
@@ -130,20 +127,22 @@ def _null(text: str) -> None:
 # a scalar of it can begin with, its value). yamlio.parse reads with ruamel.yaml what libyaml
 # cannot read, so the two must agree (tests/test_fastyaml.py).
 _RESOLVERS: list[tuple[str, str, str | list[str], Any]] = [
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF", _bool),
-    ("tag:yaml.org,2002:float", (r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF", _bool),
+    (_FLOAT, (r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
      r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), "-+0123456789.", _float),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$", "-+0123456789", _int),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""], _null),
-    ("tag:yaml.org,2002:timestamp", (r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}"
+    (_INT, r"^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$", "-+0123456789", _int),
+    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""], _null),
+    (_TIMESTAMP, (r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}"
      r":[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$"), "0123456789", _timestamp),
 ]
 # A plain scalar's candidates by its first character, in the order above: most values (names,
 # text) begin with a letter that no pattern but null's or bool's can match.
+_PATTERNS = {tag: re.compile(pattern) for tag, pattern, _, _ in _RESOLVERS}
+_VALUES = {tag: value for tag, _, _, value in _RESOLVERS}
 _PLAIN_BY_FIRST: dict[str, list[tuple[re.Pattern[str], Any]]] = {}
-for _tag, _pattern, _first, _value in _RESOLVERS:
+for _tag, _, _first, _ in _RESOLVERS:
     for _char in _first:
-        _PLAIN_BY_FIRST.setdefault(_char, []).append((re.compile(_pattern), _value))
+        _PLAIN_BY_FIRST.setdefault(_char, []).append((_PATTERNS[_tag], _VALUES[_tag]))
 
 
 def _tagged(tag: str, text: str) -> Any:
@@ -161,14 +160,12 @@ def _tagged(tag: str, text: str) -> Any:
         return _timestamp(text)
     if not any(pattern.match(text) for pattern in _WRITTEN_AS[tag]):
         raise ValueError(text)
-    value = {_BOOL: _bool, _NULL: _null, _INT: _int, _FLOAT: _float}[tag](text)
+    value = _VALUES[tag](text)
     if type(value) is str:  # `+_`: an int's pattern, but no number
         raise ValueError(text)
     return value
 
 
-_BOOL, _INT, _FLOAT, _NULL, _TIMESTAMP = (f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null", "timestamp"))
-_PATTERNS = {tag: re.compile(pattern) for tag, pattern, _, _ in _RESOLVERS}
 _WRITTEN_AS = {_BOOL: [_PATTERNS[_BOOL]], _NULL: [_PATTERNS[_NULL]], _INT: [_PATTERNS[_INT]], _FLOAT: [_PATTERNS[_FLOAT], _PATTERNS[_INT]]}
 _TAGGED = frozenset({_STR, _BOOL, _INT, _FLOAT, _NULL, _TIMESTAMP})
 
@@ -232,7 +229,7 @@ def _first_problem(text: str, max_depth: int) -> Exception | None:
 def _load(text: str, max_depth: int) -> Any:
     """The loop of `load`, written out in one function: it runs for every node of every file
     (about 220 a case file), so its steps are inlined rather than called."""
-    loader = _Loader(text)
+    loader = _Parser(text)
     next_event = loader.get_event
     stack: list[list[Any]] = []  # the open containers: [container, pending key, the key's position]
     top: list[Any] | None = None  # stack[-1]
