@@ -97,17 +97,16 @@ def _policy(root: Path, repo: Repository, ruleset: RuleSet) -> tuple[Policy, lis
 
 
 def resolve_staff(value: str | None, staff: dict[str, StaffMember], what: str) -> str | None:
-    """A staff id given on the command line; `me` means the user (PPT_ME or git config ppt.me)."""
+    """A staff id given on the command line, checked (`me` is replaced before: glance)."""
     if value is None:
         return None
-    if value == "me":
-        value = _me()
     if staff and value not in staff:
         raise UserError(f'{what} "{value}" is not in staff.yaml{did_you_mean(value, staff)}')
     return value
 
 
 def _me() -> str:
+    """The user's staff id, for `me`: PPT_ME, else git config ppt.me."""
     import subprocess
 
     me = os.environ.get("PPT_ME", "").strip()
@@ -122,7 +121,7 @@ def _me() -> str:
 
 
 def check_filters(filters: Filters, evaluated: Evaluated) -> Filters:
-    """Filters with `me` resolved and every id checked, so a typo is an error, not an empty report."""
+    """Filters with every id checked, so a typo is an error, not an empty report."""
     repo = evaluated.repo
     office = filters.office
     if office and repo.settings.offices and office not in repo.settings.offices:
