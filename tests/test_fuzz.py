@@ -40,6 +40,7 @@ from pptcli import core, engine, load, scan
 from pptcli.model.finding import Finding
 from pptcli.model.settings import Settings
 from pptcli.problems import Problem
+from pptcli.rows import from_row, to_row
 from pptcli.rules import RuleSet
 from pptcli.yamlio import max_file_bytes
 
@@ -276,7 +277,7 @@ class FuzzRepository:
         outcomes = [scan.outcome(self.setting, path.relative_to(self.root).as_posix(), self.keep, None) for path in self.files]
         keeping: list[scan.Outcome] = []
         problems = scan.merge(iter(outcomes), keeping.append)[1]  # counts, problems, valid, ids
-        findings = [scan.from_row(row, self.ruleset, o.child) for o in keeping for row in o.kept]
+        findings = [from_row(row, self.ruleset, o.child) for o in keeping for row in o.kept]
         return Read(tuple(findings), tuple(sorted(set(problems))))
 
     @contextmanager
@@ -316,7 +317,7 @@ def assert_sound(read: Read, how: str) -> None:
 
 
 def rows_of(findings: tuple[Finding, ...], file: str) -> list[tuple[Any, ...]]:
-    return sorted((scan.to_row(f) for f in findings if f.file == file), key=repr)
+    return sorted((to_row(f) for f in findings if f.file == file), key=repr)
 
 
 def check_input(repo: FuzzRepository, raw: bytes, *, through_core: bool = False) -> Read:

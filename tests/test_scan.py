@@ -19,6 +19,7 @@ import pytest
 from helpers_check import demo_copies
 
 from pptcli import core
+from pptcli.rows import ROW, from_row, to_row
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "cases"
@@ -289,12 +290,11 @@ def test_the_ordered_table_is_the_table_of_the_findings_sorted_in_memory(big_rep
 
 
 def test_a_finding_rebuilt_from_its_row_is_the_finding() -> None:
-    """The engine and scan.from_row fill a Finding through its __dict__ (it is faster than
+    """rows.from_row fills a Finding through its __dict__ (it is faster than
     __init__): each must set every field and nothing else, and a row must give back every
     field as the engine made it (but the how-it-was-computed lines)."""
     import dataclasses
 
-    from pptcli import scan
     from pptcli.model.finding import Finding
 
     evaluated = core.evaluate_repository(DEMO, dt.date.fromisoformat(AS_OF))
@@ -303,7 +303,7 @@ def test_a_finding_rebuilt_from_its_row_is_the_finding() -> None:
     names = [f.name for f in dataclasses.fields(Finding)]
     for finding in evaluated.findings:
         assert list(vars(finding)) == names
-        rebuilt = scan.from_row(scan.to_row(finding), evaluated.ruleset, born[finding.case])
+        rebuilt = from_row(to_row(finding), evaluated.ruleset, born[finding.case])
         assert list(vars(rebuilt)) == names
         expected = dataclasses.replace(finding, explanation=(), child=born[finding.case][0], born=born[finding.case][1])
         assert vars(rebuilt) == vars(expected)
@@ -316,23 +316,22 @@ def test_a_file_is_skipped_only_when_no_finding_of_it_passes_the_filters() -> No
     filter a demo finding can match, alone and combined, on every demo case."""
     from itertools import product
 
-    from pptcli import scan
 
     evaluated = core.evaluate_repository(DEMO, dt.date.fromisoformat(AS_OF))
     staff = evaluated.repo.staff
     by_case: dict[str, list[tuple[object, ...]]] = {}
     for finding in evaluated.findings:
-        by_case.setdefault(finding.case, []).append(scan.to_row(finding))
+        by_case.setdefault(finding.case, []).append(to_row(finding))
     rows = [row for case_rows in by_case.values() for row in case_rows]
-    days = sorted({row[scan.ROW.index("due")] or row[scan.ROW.index("trigger")] for row in rows})
-    people = sorted({p for row in rows for p in (*row[scan.ROW.index("responsible")], *row[scan.ROW.index("accountable")])})
+    days = sorted({row[ROW.index("due")] or row[ROW.index("trigger")] for row in rows})
+    people = sorted({p for row in rows for p in (*row[ROW.index("responsible")], *row[ROW.index("accountable")])})
     supervisors = sorted({m.supervisor for m in staff.values() if m.supervisor})
     choices = {
         "worker": [None, *people, "nobody"],
         "supervisor": [None, *supervisors],
         "office": [None, *sorted({row[1] for row in rows})],
         "case": [None, *sorted(by_case)[::4]],
-        "rule": [None, "CPSW-I.*", "*-I.3", *sorted({row[scan.ROW.index("rule")] for row in rows})],
+        "rule": [None, "CPSW-I.*", "*-I.3", *sorted({row[ROW.index("rule")] for row in rows})],
         "since": [None, days[0], days[len(days) // 2], days[-1], days[-1] + dt.timedelta(days=1)],
     }
     tried, skipped = 0, 0

@@ -36,6 +36,7 @@ from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
 from pptcli.model.settings import Settings, StaffMember
 from pptcli.ordered import OrderedFindings
 from pptcli.problems import Problem, UserError, did_you_mean
+from pptcli.rows import ROW, from_row
 from pptcli.rules import RuleSet, load_rules, rules_folder
 from pptcli.summary import Counts
 from pptcli.yamlio import max_file_bytes
@@ -382,7 +383,7 @@ def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable
     counts, found, valid, ids = scan.merge(iter(results), take, run.tick(len(files)) if run.tick else None)
     if filters.case and filters.case not in ids:  # a typo must not pass as an empty report
         raise UserError(unknown_case_message(filters.case, ids, setting.root))
-    findings = tuple(scan.from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept)
+    findings = tuple(from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept)
     report = _made(setting, valid, findings, tuple(sorted({*prepared.problems, *found})), counts, ordered)
     if layout is not None:
         layout.dropped, layout.counts, layout.valid, layout.problems = results.with_ids - len(ids), counts, valid, report.problems
@@ -487,7 +488,7 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, tab
     def keep(setting: scan.Setting, wanted: Callable[[tuple[Any, ...]], bool]) -> scan.Keep:
         ends: dict[str, dt.date] = {}
         overdue, open_ = Status.OVERDUE.value, Status.OPEN.value
-        at_status, at_due, at_office = (scan.ROW.index(n) for n in ("status", "due", "office"))
+        at_status, at_due, at_office = (ROW.index(n) for n in ("status", "due", "office"))
 
         def listed(row: tuple[Any, ...]) -> bool:
             status, due_on, office = row[at_status], row[at_due], row[at_office]

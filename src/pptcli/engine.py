@@ -1,11 +1,11 @@
-"""evaluate(rules, cases, calendar, as_of) -> findings. Pure: no I/O, no clock, no exits."""
+"""evaluate(rules, cases, calendar, as_of) -> findings (or rows, rows.py). Pure: no I/O, no clock, no exits."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from pptcli.calendar import BusinessCalendar, DeadlineKind
@@ -17,6 +17,7 @@ from pptcli.model.finding import Finding, Status
 from pptcli.model.rule import Authority, DeadlineSpec, Party, Rule
 from pptcli.model.settings import StaffMember
 from pptcli.problems import Problem
+from pptcli.rows import AT, VALUE, Row, from_row
 from pptcli.rules import Plan, RuleSet
 
 _STRENGTH = {Authority.SOP: 0, Authority.POLICY: 1, Authority.ASSUMED: 2}
@@ -68,18 +69,47 @@ def evaluate(
     computed (for `ppt explain`; it costs time a full report need not spend)."""
     findings: list[Finding] = []
     problems: list[Problem] = []
-    values = policy.values
-    schedule = Schedule(int(values["first_ppt_days"]), int(values["ppt_interval_months"]), int(values["followup_days"]))
     for loaded in cases:
-        view = CaseView(loaded.case, as_of, staff, calendar, schedule)
-        case_findings = [f for rule in ruleset.rules for f in _evaluate_rule(ruleset, rule, loaded, view, policy, explain)]
-        case_findings, found = _apply_waivers(loaded, case_findings, as_of)
-        findings += case_findings
+        explained: list[tuple[str, ...]] | None = [] if explain else None
+        rows, found = _case_rows(ruleset, loaded, calendar, staff, policy, as_of, explained)
+        child = (loaded.case.child.name, loaded.case.child.born)
+        findings += [from_row(row, ruleset, child, explained[i] if explained else ()) for i, row in enumerate(rows)]
         problems += found
     return findings, problems
 
 
-def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy, explain: bool) -> Iterable[Finding]:
+def evaluate_rows(
+    ruleset: RuleSet,
+    cases: Iterable[LoadedCase],
+    calendar: BusinessCalendar,
+    staff: dict[str, StaffMember],
+    policy: Policy,
+    as_of: dt.date,
+) -> tuple[list[Row], list[Problem]]:
+    """What `evaluate` finds, as rows (rows.py): what a report over many cases works with."""
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for loaded in cases:
+        found_rows, found = _case_rows(ruleset, loaded, calendar, staff, policy, as_of, None)
+        rows += found_rows
+        problems += found
+    return rows, problems
+
+
+def _case_rows(
+    ruleset: RuleSet, loaded: LoadedCase, calendar: BusinessCalendar, staff: dict[str, StaffMember], policy: Policy,
+    as_of: dt.date, explained: list[tuple[str, ...]] | None,
+) -> tuple[list[Row], list[Problem]]:
+    """The rows of one case, waivers applied; with `explained`, how each due date was reached
+    is appended to it, one entry per row."""
+    values = policy.values
+    schedule = Schedule(int(values["first_ppt_days"]), int(values["ppt_interval_months"]), int(values["followup_days"]))
+    view = CaseView(loaded.case, as_of, staff, calendar, schedule)
+    rows = [row for rule in ruleset.rules for row in _evaluate_rule(ruleset, rule, loaded, view, policy, explained)]
+    return _apply_waivers(loaded, rows, as_of)
+
+
+def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy, explained: list[tuple[str, ...]] | None) -> Iterable[Row]:
     if view.program not in rule.programs:
         return
     fixed = policy.fixed.get(id(rule))
@@ -93,7 +123,7 @@ def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseV
         if trigger is None or not rule.in_force(trigger):
             continue
         names["trigger"] = trigger
-        yield _finding(fixed, loaded, view, item, names, explain)
+        yield _row(fixed, loaded, view, item, names, explained)
 
 
 @dataclass(frozen=True)
@@ -151,11 +181,13 @@ _PARTY_NAMES: dict[Party, str | None] = {
 }
 
 
-def _finding(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], explain: bool) -> Finding:
+def _row(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], explained: list[tuple[str, ...]] | None) -> Row:
+    """One obligation's finding, as a row (rows.ROW)."""
     rule, plan = fixed.rule, fixed.plan
     as_of, case = view.as_of, loaded.case
     office = case.office
     trigger: dt.date = names["trigger"]
+    explain = explained is not None
     due, explanation, authority = _due(fixed, view, names, explain)
     names["due"] = due
     applies = plan.when is None or bool(plan.when(names))
@@ -174,16 +206,13 @@ def _finding(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, name
     elif status is _OVERDUE and due:
         late = view.calendar.business_days_late(due, as_of, office)
     line = view.line_of(item, loaded.where)
-    return Finding.filled({
-        "case": case.id, "office": office, "program": view.program, "rule": rule.id, "title": rule.title,
-        "source": fixed.source, "authority": authority,
-        "responsible": _parties(fixed.responsible, names, item), "accountable": _parties(fixed.accountable, names, item),
-        "subject": rule.subject or item.subject, "trigger": trigger, "due": due, "done": done, "status": status,
-        "business_days_late": late, "detail": _detail(status, missing, failed, done) if missing or failed or status is _LATE else "",
-        "file": loaded.file, "line": line, "quote": rule.source.quote,
-        "explanation": (f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)) if explain else (),
-        "child": case.child.name, "born": case.child.born,
-    })
+    if explained is not None:
+        explained.append((f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)))
+    return (
+        case.id, office, view.program, rule.id, authority, _parties(fixed.responsible, names, item), _parties(fixed.accountable, names, item),
+        rule.subject or item.subject, trigger, due, done, VALUE[status], late,
+        _detail(status, missing, failed, done) if missing or failed or status is _LATE else "", loaded.file, line,
+    )
 
 
 def _authority(rule: Rule, used: set[str], policy: Policy) -> str:
@@ -286,25 +315,28 @@ def _evidence_lines(done: dt.date | None, missing: list[str], failed: list[str])
     return tuple(lines)
 
 
-def _apply_waivers(loaded: LoadedCase, findings: list[Finding], as_of: dt.date) -> tuple[list[Finding], list[Problem]]:
+_RULE, _SUBJECT, _STATUS, _LATE_DAYS, _DETAIL = (AT[n] for n in ("rule", "subject", "status", "business_days_late", "detail"))
+_WAIVABLE = frozenset(VALUE[s] for s in (Status.LATE, Status.MISSED, Status.OVERDUE, Status.OPEN))
+
+
+def _apply_waivers(loaded: LoadedCase, rows: list[Row], as_of: dt.date) -> tuple[list[Row], list[Problem]]:
     """An approved, unexpired waiver turns a finding that is not met into `waived` (SPEC 5.2)."""
     problems = []
-    result = list(findings)
     for w, waiver in enumerate(loaded.case.waivers):
         if waiver.approved > as_of:
             continue
-        matches = [i for i, f in enumerate(result) if f.rule == waiver.rule and f.subject == waiver.subject]
+        matches = [i for i, row in enumerate(rows) if row[_RULE] == waiver.rule and row[_SUBJECT] == waiver.subject]
         if not matches:
             line, col = loaded.where.at(("waivers", w, "subject"))
-            subjects = sorted({f.subject for f in result if f.rule == waiver.rule})
+            subjects = sorted({row[_SUBJECT] for row in rows if row[_RULE] == waiver.rule})
             hint = f" (its obligations here: {'; '.join(subjects)})" if subjects else f" ({waiver.rule} has no obligation in this case)"
             problems.append(Problem(loaded.file, line, col, f'waiver of {waiver.rule} matches no obligation "{waiver.subject}"{hint}'))
             continue
         if waiver.expires is not None and waiver.expires < as_of:
             continue  # expired: the finding shows as it is
         for i in matches:
-            f = result[i]
-            if f.status in (Status.LATE, Status.MISSED, Status.OVERDUE, Status.OPEN):
+            row = rows[i]
+            if row[_STATUS] in _WAIVABLE:
                 note = f"waived by {waiver.approved_by} on {waiver.approved}: {waiver.reason}"
-                result[i] = replace(f, status=Status.WAIVED, business_days_late=0, detail=note)
-    return result, problems
+                rows[i] = (*row[:_STATUS], VALUE[Status.WAIVED], 0, note, *row[_DETAIL + 1 :])
+    return rows, problems

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pptcli.model.finding import UNASSIGNED, Finding, Status
+from pptcli.rows import ROW, from_row
 from pptcli.rules import RuleSet
-from pptcli.scan import ROW, from_row
 from pptcli.spill import ExternalSort
 
 _STATUS, _DUE, _CASE, _RULE, _SUBJECT, _RESPONSIBLE = (

@@ -10,7 +10,6 @@ cache only skips work whose inputs are unchanged, and outcomes are merged in fil
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -25,26 +24,21 @@ from pptcli import __version__
 from pptcli.cache import Cache, entry_key
 from pptcli.calendar import BusinessCalendar
 from pptcli.checks import cross_check
-from pptcli.engine import Policy, evaluate
+from pptcli.engine import Policy, evaluate_rows
 from pptcli.load import LoadedCase, read_document, too_large
 from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.case import Case
-from pptcli.model.finding import UNASSIGNED, Finding, Status
+from pptcli.model.finding import UNASSIGNED, Status
 from pptcli.model.settings import Settings, StaffMember
 from pptcli.problems import Problem
+from pptcli.rows import AT, ROW
 from pptcli.rules import RuleSet
 from pptcli.summary import Counts
 from pptcli.yamlio import TooLarge, max_file_bytes, read_regular
 
-# A finding as stored and passed between processes: its fields minus those the rule set or
-# the case supplies again (title, source, quote; child and born).
-ROW = ("case", "office", "program", "rule", "authority", "responsible", "accountable", "subject",
-       "trigger", "due", "done", "status", "business_days_late", "detail", "file", "line")
-_I = {name: i for i, name in enumerate(ROW)}
-_AT_STATUS = _I["status"]
-_AT_RESPONSIBLE, _AT_ACCOUNTABLE, _AT_DUE, _AT_TRIGGER = _I["responsible"], _I["accountable"], _I["due"], _I["trigger"]
-assert ROW[3] == "rule" and ROW[8] == "trigger" and ROW[11] == "status"  # to_row and from_row rely on it
+_AT_STATUS = AT["status"]
+_AT_RESPONSIBLE, _AT_ACCOUNTABLE, _AT_DUE, _AT_TRIGGER = AT["responsible"], AT["accountable"], AT["due"], AT["trigger"]
 PARALLEL_FROM = 400  # files; below this, starting a second process costs more than it saves
 
 
@@ -183,28 +177,11 @@ def note_input(h: Any, rel: str, digest: str) -> None:
     h.update(f"{rel}\0{digest}\n".encode("utf-8", "surrogatepass"))
 
 
-def to_row(f: Finding) -> tuple[Any, ...]:
-    return (f.case, f.office, f.program, f.rule, f.authority, f.responsible, f.accountable, f.subject,
-            f.trigger, f.due, f.done, _VALUE[f.status], f.business_days_late, f.detail, f.file, f.line)
-
-
-_STATUS = {s.value: s for s in Status}
-_VALUE = {s: s.value for s in Status}  # faster than .value, a descriptor call in Python 3.11
 _NA = Status.NA.value
 
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
-
-
-def from_row(row: tuple[Any, ...], ruleset: RuleSet, child: tuple[str, dt.date | None]) -> Finding:
-    """The finding of a row (a statewide table makes 100,000 of them)."""
-    title, source, quote = ruleset.described(row[3], row[8])  # rule, trigger
-    values = (*row[:4], title, source, *row[4:11], _STATUS[row[11]], *row[12:], quote, (), *child)
-    return Finding.filled(zip(_FIELDS, values))
-
-
 def field_of(row: tuple[Any, ...], name: str) -> Any:
-    return row[_I[name]]
+    return row[AT[name]]
 
 
 # --- One file ------------------------------------------------------------------------------
@@ -383,7 +360,7 @@ def _kept(rel: str, entry: _Entry, keep: Keep, rows: list[tuple[Any, ...]] | Non
         return result
     for row in pick(keep.only):
         if keep.counts(row):
-            result.counts.add(row[_AT_STATUS], row[_I["responsible"]], row[_I["office"]])
+            result.counts.add(row[_AT_STATUS], row[AT["responsible"]], row[AT["office"]])
             if keep.keeps(row):
                 result.kept.append(row)
     return result
@@ -398,8 +375,8 @@ def _reach(rows: list[tuple[Any, ...]]) -> Reach:
         accountable.update(row[_AT_ACCOUNTABLE])
         days.append(row[_AT_DUE] or row[_AT_TRIGGER])
     return Reach(
-        frozenset(responsible), frozenset(accountable), frozenset(row[_I["office"]] for row in rows),
-        frozenset(row[_I["case"]] for row in rows), frozenset(row[_I["rule"]] for row in rows),
+        frozenset(responsible), frozenset(accountable), frozenset(row[AT["office"]] for row in rows),
+        frozenset(row[AT["case"]] for row in rows), frozenset(row[AT["rule"]] for row in rows),
         None if not days or None in days else max(days),
     )
 
@@ -410,7 +387,7 @@ def _counts(rows: list[tuple[Any, ...]]) -> Counts:
     for row in rows:
         status = row[_AT_STATUS]
         if status != _NA:
-            counts.add(status, row[_I["responsible"]], row[_I["office"]])
+            counts.add(status, row[AT["responsible"]], row[AT["office"]])
     return counts
 
 
@@ -427,8 +404,8 @@ def _evaluate(setting: Setting, path: Path, rel: str, raw: bytes, cache: Cache |
     id_at = where.at(("id",))
     if found:
         return case.id, found, [], child, False, id_at
-    findings, found = evaluate(setting.ruleset, good, setting.calendar, setting.staff, setting.policy, setting.as_of)
-    return case.id, found, [to_row(f) for f in findings], child, True, id_at
+    rows, found = evaluate_rows(setting.ruleset, good, setting.calendar, setting.staff, setting.policy, setting.as_of)
+    return case.id, found, rows, child, True, id_at
 
 
 # --- Many files ----------------------------------------------------------------------------

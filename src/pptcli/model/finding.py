@@ -58,8 +58,8 @@ class Finding:
 
     @classmethod
     def filled(cls, values: Mapping[str, object] | Iterable[tuple[str, object]]) -> Finding:
-        """The finding of these values, which give every field exactly once (the engine's and
-        scan.from_row's findings are checked field by field in tests/test_scan.py). A
+        """The finding of these values, which give every field exactly once (rows.from_row's
+        findings, which are the engine's, are checked field by field in tests/test_scan.py). A
         statewide report makes hundreds of thousands: filled in through its __dict__, since a
         frozen dataclass's __init__ sets each of 22 fields by a call, most of the cost. Same
         object: Finding has no __post_init__ and no default factory."""
