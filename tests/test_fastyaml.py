@@ -164,3 +164,19 @@ def test_a_tagged_date_or_time_that_does_not_exist_stays_text_to_be_reported() -
 
 def test_a_scalar_tagged_str_is_text() -> None:
     assert parse("x: !!str 12\n") == {"x": "12"}  # ruamel.yaml keeps a TaggedScalar: not compared
+
+
+def test_a_date_read_again_is_the_same_object_and_the_table_of_them_is_bounded() -> None:
+    """Findings carry their dates between processes and to disk by pickle, which writes an
+    object it has seen as a reference: the fast loader gives one object per date. A file of
+    many distinct dates must not make the table grow past its bound."""
+    from pptcli import fastyaml
+
+    first, again = parse("a: 2031-07-04\nb: [2031-07-04]\n"), parse("c: 2031-07-04\n")
+    assert first["a"] == dt.date(2031, 7, 4)
+    assert first["a"] is first["b"][0] is again["c"]
+
+    days = [dt.date(1900, 1, 1) + dt.timedelta(days=i) for i in range(fastyaml._DAYS_HELD + 10)]
+    doc = parse("".join(f"- {day}\n" for day in days))
+    assert doc == days
+    assert len(fastyaml._DAYS) <= fastyaml._DAYS_HELD

@@ -204,6 +204,7 @@ class BusinessCalendar:
         # report asks for the same (kind, trigger, n, office) many times over.
         self._deadlines: dict[tuple[DeadlineKind | str, date, int | None, str | None], Deadline] = {}
         self._late: dict[tuple[date, date, str | None], int] = {}  # a report asks the same (due, as-of) often
+        self._days: dict[date, date] = {}  # one object per due date: see fastyaml._DAYS
         self._off: dict[tuple[int, str | None], list[date]] = {}
 
     def _holidays(self, year: int) -> dict[date, str]:
@@ -333,6 +334,7 @@ class BusinessCalendar:
             kind = _parse_kind(kind)
             count = _count_for(kind, n)
             due, skipped = self._due(kind, trigger, count or 0, office)
+            due = self._days.setdefault(due, due)
             known = self._deadlines[key] = Deadline(kind, trigger, count, due, skipped)
         return known
 

@@ -73,7 +73,20 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TRUE = frozenset({"true", "True", "TRUE"})
 
 
+# Each date read once per process, the same object each time it is read again: a statewide
+# report's findings carry a million dates, and pickle writes a date object it has seen once
+# in a batch as a reference, while every distinct object costs a call (worker processes send
+# findings by pickle, a large table waits on disk as pickles, the cache stores them so).
+# Bounded, so that a hostile file cannot make it grow without end: past the bound a date is
+# made anew, as it would be without it.
+_DAYS: dict[str, dt.date] = {}
+_DAYS_HELD = 100_000
+
+
 def _timestamp(text: str) -> Any:
+    day = _DAYS.get(text)
+    if day is not None:
+        return day
     match = _DATE.match(text)
     if match is None:  # with a time: a datetime, which validation refuses with a reason
         from ruamel.yaml.util import (  # rare: read as ruamel.yaml reads it
@@ -87,9 +100,12 @@ def _timestamp(text: str) -> Any:
         except (ValueError, OverflowError):
             return text
     try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        day = dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         return text  # a date that does not exist stays text, reported where it stands
+    if len(_DAYS) < _DAYS_HELD:
+        _DAYS[text] = day
+    return day
 
 
 _BASES = {"0b": 2, "0o": 8, "0x": 16}
