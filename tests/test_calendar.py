@@ -1,5 +1,6 @@
 """Business days and deadline kinds (SPEC 4.1, 4.2), as scenarios a caseworker would recognise."""
 
+import itertools
 from datetime import date, timedelta
 
 import holidays
@@ -253,6 +254,31 @@ def test_burst_pipe_in_manchester_delays_only_manchester_cases() -> None:
     assert SPEC_CALENDAR.next_business_day(monday, "concord") == day("2026-03-17")
     assert SPEC_CALENDAR.next_business_day(monday) == day("2026-03-17")  # statewide view
     assert SPEC_CALENDAR.is_business_day(day("2026-03-17"), "concord")
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(["manchester", "concord", None])))
+def test_deadlines_and_lateness_kept_for_one_office_never_answer_for_another(order: tuple[str | None, ...]) -> None:
+    """The calendar keeps deadlines and counts it has worked out, once for every office
+    without closures of its own: asked in any order, each office gets what a calendar asked
+    for it alone gives (Manchester's burst pipe moves its deadlines only)."""
+
+    def fresh() -> BusinessCalendar:
+        return BusinessCalendar(closures=[BLIZZARD, BURST_PIPE])
+
+    def answers(calendar: BusinessCalendar, office: str | None) -> tuple[object, ...]:
+        return (
+            calendar.deadline(DeadlineKind.NEXT_BUSINESS_DAY, day("2026-03-16"), office=office),
+            calendar.deadline(DeadlineKind.BUSINESS_DAYS_BEFORE, day("2026-03-20"), 5, office),
+            calendar.business_days_late(day("2026-03-13"), day("2026-03-20"), office),
+        )
+
+    shared = fresh()
+    got = {office: answers(shared, office) for office in order}
+    for office in order:
+        assert got[office] == answers(fresh(), office)
+    assert got["manchester"][0].due == day("2026-03-18")
+    assert got["concord"][0].due == got[None][0].due == day("2026-03-17")
+    assert got["manchester"][2] == got["concord"][2] - 1 == 4
 
 
 def test_non_business_days_of_a_week_with_a_closure_name_each_reason() -> None:

@@ -199,6 +199,9 @@ class BusinessCalendar:
         self._closures: dict[date, list[Closure]] = {}
         for closure in closures:
             self._closures.setdefault(closure.date, []).append(closure)
+        # An office without closures of its own keeps the statewide calendar: its deadlines
+        # and counts are kept once for all such offices (office None), not once per office.
+        self._own = frozenset(c.office for day in self._closures.values() for c in day if c.office is not None)
         self._by_year: dict[int, dict[date, str]] = {}
         # Deadlines are frozen and the calendar does not change once built: a statewide
         # report asks for the same (kind, trigger, n, office) many times over.
@@ -296,6 +299,8 @@ class BusinessCalendar:
         """Number of business days in (due, done]; 0 when done is on or before due."""
         if done <= due:
             return 0
+        if office not in self._own:
+            office = None
         key = (due, done, office)
         known = self._late.get(key)
         if known is None:
@@ -328,6 +333,8 @@ class BusinessCalendar:
         office: str | None = None,
     ) -> Deadline:
         """The due date of a duty of this kind triggered on `trigger` (SPEC 4.2)."""
+        if office not in self._own:
+            office = None
         key = (kind, trigger, n, office)  # kinds are str enums: "on" and ON are one key
         known = self._deadlines.get(key)
         if known is None:  # checked the first time only: a bad kind or count is never kept
