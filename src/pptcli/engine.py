@@ -71,37 +71,20 @@ def evaluate(
     problems: list[Problem] = []
     for loaded in cases:
         explained: list[tuple[str, ...]] | None = [] if explain else None
-        rows, found = _case_rows(ruleset, loaded, calendar, staff, policy, as_of, explained)
+        rows, found = case_rows(ruleset, loaded, calendar, staff, policy, as_of, explained)
         child = (loaded.case.child.name, loaded.case.child.born)
         findings += [from_row(row, ruleset, child, explained[i] if explained else ()) for i, row in enumerate(rows)]
         problems += found
     return findings, problems
 
 
-def evaluate_rows(
-    ruleset: RuleSet,
-    cases: Iterable[LoadedCase],
-    calendar: BusinessCalendar,
-    staff: dict[str, StaffMember],
-    policy: Policy,
-    as_of: dt.date,
-) -> tuple[list[Row], list[Problem]]:
-    """What `evaluate` finds, as rows (rows.py): what a report over many cases works with."""
-    rows: list[Row] = []
-    problems: list[Problem] = []
-    for loaded in cases:
-        found_rows, found = _case_rows(ruleset, loaded, calendar, staff, policy, as_of, None)
-        rows += found_rows
-        problems += found
-    return rows, problems
-
-
-def _case_rows(
+def case_rows(
     ruleset: RuleSet, loaded: LoadedCase, calendar: BusinessCalendar, staff: dict[str, StaffMember], policy: Policy,
-    as_of: dt.date, explained: list[tuple[str, ...]] | None,
+    as_of: dt.date, explained: list[tuple[str, ...]] | None = None,
 ) -> tuple[list[Row], list[Problem]]:
-    """The rows of one case, waivers applied; with `explained`, how each due date was reached
-    is appended to it, one entry per row."""
+    """What `evaluate` finds in one case, as rows (rows.py), waivers applied: what a report
+    over many cases works with. With `explained`, how each due date was reached is appended
+    to it, one entry per row."""
     values = policy.values
     schedule = Schedule(int(values["first_ppt_days"]), int(values["ppt_interval_months"]), int(values["followup_days"]))
     view = CaseView(loaded.case, as_of, staff, calendar, schedule)
@@ -316,6 +299,7 @@ def _evidence_lines(done: dt.date | None, missing: list[str], failed: list[str])
 
 
 _RULE, _SUBJECT, _STATUS, _LATE_DAYS, _DETAIL = (AT[n] for n in ("rule", "subject", "status", "business_days_late", "detail"))
+assert _LATE_DAYS == _STATUS + 1 and _DETAIL == _STATUS + 2  # a waiver rewrites the three together
 _WAIVABLE = frozenset(VALUE[s] for s in (Status.LATE, Status.MISSED, Status.OVERDUE, Status.OPEN))
 
 

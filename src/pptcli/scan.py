@@ -24,7 +24,7 @@ from pptcli import __version__
 from pptcli.cache import Cache, entry_key
 from pptcli.calendar import BusinessCalendar
 from pptcli.checks import cross_check
-from pptcli.engine import Policy, evaluate_rows
+from pptcli.engine import Policy, case_rows
 from pptcli.load import LoadedCase, read_document, too_large
 from pptcli.located import validate
 from pptcli.locator import Locator
@@ -399,12 +399,12 @@ def _evaluate(setting: Setting, path: Path, rel: str, raw: bytes, cache: Cache |
     if case is None:
         return None, problems, [], ("", None), False, (1, 1)
     loaded = LoadedCase(case, rel, where)
-    good, found = cross_check([loaded], setting.settings, setting.staff, setting.has_staff, setting.ruleset.duties())
+    _, found = cross_check([loaded], setting.settings, setting.staff, setting.has_staff, setting.ruleset.duties())
     child = (case.child.name, case.child.born)
     id_at = where.at(("id",))
     if found:
         return case.id, found, [], child, False, id_at
-    rows, found = evaluate_rows(setting.ruleset, good, setting.calendar, setting.staff, setting.policy, setting.as_of)
+    rows, found = case_rows(setting.ruleset, loaded, setting.calendar, setting.staff, setting.policy, setting.as_of)
     return case.id, found, rows, child, True, id_at
 
 
