@@ -291,6 +291,25 @@ def test_overlapping_versions_are_a_problem(tmp_path: Path) -> None:
     assert where.group(1).endswith("CPSW-I.C.v2.yaml") and int(where.group(2)) == 1  # where its `id:` is
 
 
+def test_overlapping_versions_each_keep_their_own_words(tmp_path: Path) -> None:
+    """Both versions of an overlap (reported, as above) are evaluated; each finding must
+    carry the quote of the version it is of, not of the first one in force that day."""
+    import datetime as dt
+
+    from pptcli import core
+
+    repo, rules = custom_repo(tmp_path, {"concord/CON-2026-0301.yaml": MEETINGS_CASE})
+    (rules / "cpsw" / "CPSW-I.C.yaml").unlink()
+    (rules / "cpsw" / "CPSW-I.C.v1.yaml").write_text(VERSION_1.replace("effective_to: 2026-06-30\n", ""), encoding="utf-8")
+    (rules / "cpsw" / "CPSW-I.C.v2.yaml").write_text(VERSION_2, encoding="utf-8")
+    evaluated = core.evaluate_repository(repo, dt.date(2026, 11, 23))
+    september = [f for f in evaluated.findings if f.rule == "CPSW-I.C" and f.subject == "meeting 2026-09-21"]
+    assert sorted((f.quote, f.due) for f in september) == [
+        ("at least 10 business days prior to a PPT meeting", dt.date(2026, 9, 4)),
+        ("at least 5 business days prior to a PPT meeting", dt.date(2026, 9, 14)),
+    ]
+
+
 def test_a_rule_defined_twice_keeps_the_first_files_expressions(tmp_path: Path) -> None:
     """The second file of one rule id and version is a problem and is left out, with all of
     its expressions: the rule kept must not evaluate the other file's `when`."""

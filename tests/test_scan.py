@@ -290,9 +290,10 @@ def test_the_ordered_table_is_the_table_of_the_findings_sorted_in_memory(big_rep
 
 
 def test_a_finding_rebuilt_from_its_row_is_the_finding() -> None:
-    """rows.from_row fills a Finding through its __dict__ (it is faster than
-    __init__): each must set every field and nothing else, and a row must give back every
-    field as the engine made it (but the how-it-was-computed lines)."""
+    """rows.from_row fills a Finding through its __dict__ (it is faster than __init__): it
+    must set every field and nothing else, and the row of an engine's finding must give
+    back every field (but the how-it-was-computed lines). That each finding carries its own
+    rule version's words is tested with two versions in force at once, in test_rules_cli."""
     import dataclasses
 
     from pptcli.model.finding import Finding

@@ -20,6 +20,10 @@ from pptcli.problems import Problem
 from pptcli.rows import AT, VALUE, Row, from_row
 from pptcli.rules import Plan, RuleSet
 
+# What evaluate() needs of a row besides the row: the rule version it is of (two versions in
+# force on one day, which load_rules reports, each keep their own title) and its explanation.
+Made = tuple[Rule, tuple[str, ...]]
+
 _STRENGTH = {Authority.SOP: 0, Authority.POLICY: 1, Authority.ASSUMED: 2}
 
 
@@ -70,29 +74,32 @@ def evaluate(
     findings: list[Finding] = []
     problems: list[Problem] = []
     for loaded in cases:
-        explained: list[tuple[str, ...]] | None = [] if explain else None
-        rows, found = case_rows(ruleset, loaded, calendar, staff, policy, as_of, explained)
+        made: list[Made] = []
+        rows, found = case_rows(ruleset, loaded, calendar, staff, policy, as_of, made, explain=explain)
         child = (loaded.case.child.name, loaded.case.child.born)
-        findings += [from_row(row, ruleset, child, explained[i] if explained else ()) for i, row in enumerate(rows)]
+        findings += [
+            from_row(row, ruleset, child, explanation, described=(rule.title, ruleset.source(rule), rule.source.quote))
+            for row, (rule, explanation) in zip(rows, made, strict=True)
+        ]
         problems += found
     return findings, problems
 
 
 def case_rows(
     ruleset: RuleSet, loaded: LoadedCase, calendar: BusinessCalendar, staff: dict[str, StaffMember], policy: Policy,
-    as_of: dt.date, explained: list[tuple[str, ...]] | None = None,
+    as_of: dt.date, made: list[Made] | None = None, *, explain: bool = False,
 ) -> tuple[list[Row], list[Problem]]:
     """What `evaluate` finds in one case, as rows (rows.py), waivers applied: what a report
-    over many cases works with. With `explained`, how each due date was reached is appended
-    to it, one entry per row."""
+    over many cases works with. With `made`, the rule version each row is of and (with
+    `explain`) how its due date was reached are appended to it, one entry per row."""
     values = policy.values
     schedule = Schedule(int(values["first_ppt_days"]), int(values["ppt_interval_months"]), int(values["followup_days"]))
     view = CaseView(loaded.case, as_of, staff, calendar, schedule)
-    rows = [row for rule in ruleset.rules for row in _evaluate_rule(ruleset, rule, loaded, view, policy, explained)]
+    rows = [row for rule in ruleset.rules for row in _evaluate_rule(ruleset, rule, loaded, view, policy, made, explain)]
     return _apply_waivers(loaded, rows, as_of)
 
 
-def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy, explained: list[tuple[str, ...]] | None) -> Iterable[Row]:
+def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy, made: list[Made] | None, explain: bool) -> Iterable[Row]:
     if view.program not in rule.programs:
         return
     fixed = policy.fixed.get(id(rule))
@@ -106,7 +113,7 @@ def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseV
         if trigger is None or not rule.in_force(trigger):
             continue
         names["trigger"] = trigger
-        yield _row(fixed, loaded, view, item, names, explained)
+        yield _row(fixed, loaded, view, item, names, made, explain)
 
 
 @dataclass(frozen=True)
@@ -164,13 +171,12 @@ _PARTY_NAMES: dict[Party, str | None] = {
 }
 
 
-def _row(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], explained: list[tuple[str, ...]] | None) -> Row:
+def _row(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, names: dict[str, Any], made: list[Made] | None, explain: bool) -> Row:
     """One obligation's finding, as a row (rows.ROW)."""
     rule, plan = fixed.rule, fixed.plan
     as_of, case = view.as_of, loaded.case
     office = case.office
     trigger: dt.date = names["trigger"]
-    explain = explained is not None
     due, explanation, authority = _due(fixed, view, names, explain)
     names["due"] = due
     applies = plan.when is None or bool(plan.when(names))
@@ -189,8 +195,8 @@ def _row(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, names: d
     elif status is _OVERDUE and due:
         late = view.calendar.business_days_late(due, as_of, office)
     line = view.line_of(item, loaded.where)
-    if explained is not None:
-        explained.append((f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)))
+    if made is not None:
+        made.append((rule, (f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)) if explain else ()))
     return (
         case.id, office, view.program, rule.id, authority, _parties(fixed.responsible, names, item), _parties(fixed.accountable, names, item),
         rule.subject or item.subject, trigger, due, done, VALUE[status], late,

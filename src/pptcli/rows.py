@@ -36,9 +36,13 @@ def to_row(f: Finding) -> Row:
             f.trigger, f.due, f.done, VALUE[f.status], f.business_days_late, f.detail, f.file, f.line)
 
 
-def from_row(row: Row, ruleset: RuleSet, child: tuple[str, dt.date | None], explanation: tuple[str, ...] = ()) -> Finding:
+def from_row(
+    row: Row, ruleset: RuleSet, child: tuple[str, dt.date | None], explanation: tuple[str, ...] = (),
+    described: tuple[str, str, str] | None = None,
+) -> Finding:
     """The finding of a row, with the child's name and birth date and, for `ppt explain`,
-    how its due date was reached."""
-    title, source, quote = ruleset.described(row[3], row[8])  # rule, trigger
+    how its due date was reached; `described`: its rule version's title, source and quote
+    (else those of the version in force on its trigger date)."""
+    title, source, quote = described or ruleset.described(row[3], row[8])  # rule, trigger
     values = (*row[:4], title, source, *row[4:11], STATUS[row[11]], *row[12:], quote, explanation, *child)
     return Finding.filled(zip(_FIELDS, values))
