@@ -71,7 +71,7 @@ class OrderedFindings:
         self.rows = 0
         # One object per date: findings come from many processes, each date a copy of its
         # own, and pickle writes a date it has seen in a batch as a reference, each distinct
-        # object by a call (a spilled table's dates were two thirds of the time to write it).
+        # object by a call (a spilled table's dates were most of the time to write it).
         self._days: dict[dt.date, dt.date] = {}
 
     def add(self, rows: Iterable[tuple[Any, ...]], child: tuple[str, dt.date | None]) -> None:
