@@ -78,7 +78,7 @@ def evaluate(
         rows, found = case_rows(ruleset, loaded, calendar, staff, policy, as_of, made, explain=explain)
         child = (loaded.case.child.name, loaded.case.child.born)
         findings += [
-            from_row(row, ruleset, child, explanation, described=(rule.title, ruleset.source(rule), rule.source.quote))
+            from_row(row, ruleset, child, explanation, described=ruleset.words(rule))
             for row, (rule, explanation) in zip(rows, made, strict=True)
         ]
         problems += found

@@ -118,6 +118,10 @@ class RuleSet:
         trigger date (the last version when none is)."""
         versions = self._by_id[rule_id]
         rule = versions[0] if len(versions) == 1 else next((r for r in versions if r.in_force(trigger)), versions[-1])
+        return self.words(rule)
+
+    def words(self, rule: Rule) -> tuple[str, str, str]:
+        """Title, source and quote of one rule version, as its findings carry them."""
         return rule.title, self.source(rule), rule.source.quote
 
     def __getstate__(self) -> dict[str, Any]:
