@@ -6,11 +6,15 @@ repository (ppt.yaml + staff.yaml + the case); positions are computed from the t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import AS_OF, run_ppt
+from conftest import AS_OF, CASES, run_ppt
+from pydantic import BaseModel
 
+from pptcli.checks import _dates
 from pptcli.core import evaluate_repository
 from pptcli.load import Repository, load_repository
 from pptcli.problems import Problem
@@ -429,6 +433,31 @@ def test_every_date_before_birth_is_reported_at_its_own_position(tmp_path: Path)
     before = [p for p in problems if "before the child's birth" in p.message]
     assert [p.message.split()[0] for p in before] == ["2011-12-01", "2011-12-02"]
     assert [(p.line, p.column) for p in before] == [where(text, "2011-12-01"), where(text, "2011-12-02")]
+
+
+def test_the_date_walk_asks_only_fields_that_can_hold_a_date() -> None:
+    """checks._dates skips the fields whose type cannot hold a date (names, flags, text):
+    over every demonstration case it finds, in the same order, each date that a walk of
+    every field finds."""
+
+    def every(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], dt.date]]:
+        if isinstance(node, dt.date):
+            yield path, node
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                yield from every(getattr(node, name), (*path, name))
+        elif isinstance(node, tuple):
+            for i, value in enumerate(node):
+                yield from every(value, (*path, i))
+
+    repo = load_repository(CASES)
+    assert len(repo.cases) > 10 and repo.problems == ()
+    dated = 0
+    for loaded in repo.cases:
+        found = _dates(loaded.case, ())
+        assert found == list(every(loaded.case, ())), loaded.file
+        dated += len(found)
+    assert dated > 20 * len(repo.cases)
 
 
 def test_notified_ppt_before_the_placement(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -115,7 +116,7 @@ def _dates(node: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], dt.d
         if isinstance(node, dt.date):
             found.append((path, node))
         elif isinstance(node, BaseModel):
-            for name in reversed(type(node).model_fields):
+            for name in reversed(_dated_fields(type(node))):
                 value = getattr(node, name)
                 if isinstance(value, _HOLDS_DATES):
                     stack.append((path + (name,), value))
@@ -125,6 +126,37 @@ def _dates(node: Any, path: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], dt.d
 
 
 _HOLDS_DATES = (dt.date, BaseModel, tuple)
+_DATED: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _dated_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model whose type can hold a date, in field order: most of a case's
+    fields are text, flags and names, and asking each of them costs more than the walk."""
+    names = _DATED.get(model)
+    if names is None:
+        _DATED[model] = _ASKING  # a model that holds itself: worked out while it is asked
+        names = _DATED[model] = tuple(name for name, field in model.model_fields.items() if _may_hold_date(field.annotation))
+    return names
+
+
+_ASKING = ("",)  # not a field name: a model whose fields are being worked out can hold dates
+
+
+def _may_hold_date(annotation: Any) -> bool:
+    """Whether a value of this type can be or hold a date; yes for any type it cannot tell."""
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        if issubclass(annotation, dt.date):
+            return True
+        if issubclass(annotation, BaseModel):
+            return bool(_dated_fields(annotation))
+        return annotation is object
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return False
+    if origin is typing.Annotated:
+        return _may_hold_date(typing.get_args(annotation)[0])
+    args = [arg for arg in typing.get_args(annotation) if arg is not Ellipsis]
+    return not args or any(_may_hold_date(arg) for arg in args)
 
 
 def _dates_after_birth(loaded: LoadedCase) -> Iterator[Problem]:
