@@ -42,7 +42,7 @@ from pptcli.model.settings import Settings
 from pptcli.problems import Problem
 from pptcli.rows import from_row, to_row
 from pptcli.rules import RuleSet
-from pptcli.yamlio import max_file_bytes
+from pptcli.yamlio import Snapshot, max_file_bytes
 
 PROJECT = Path(__file__).resolve().parent.parent
 CASES = PROJECT / "cases"
@@ -261,7 +261,7 @@ class FuzzRepository:
         assert problems == []
         self.settings, self.staff, self.has_staff, self.calendar = settings_, staff, has_staff, calendar
         self.policy = engine.Policy.of(self.ruleset, settings_.policy)
-        digest = scan.setting_digest(self.root, self.ruleset.folder, AS_OF, max_file_bytes())
+        digest = scan.setting_digest(self.root, self.ruleset.folder, AS_OF, max_file_bytes(), Snapshot())
         self.setting = scan.Setting(self.root, self.ruleset, settings_, staff, has_staff, calendar, self.policy, AS_OF, digest)
         self.keep = scan.Keep(lambda row: True, lambda row: True)
         found: list[Problem] = []
@@ -286,8 +286,8 @@ class FuzzRepository:
         (the rules are not what is fuzzed here); everything else as the commands run it."""
         original = core.ruleset_for
 
-        def ruleset_for(root: Path, settings: Settings | None = None) -> RuleSet:
-            return self.ruleset if Path(root).resolve() == self.root else original(root, settings)
+        def ruleset_for(root: Path, settings: Settings | None = None, files: Snapshot | None = None) -> RuleSet:
+            return self.ruleset if Path(root).resolve() == self.root else original(root, settings, files)
 
         core.ruleset_for = ruleset_for  # type: ignore[assignment]
         try:

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from pptcli import core, memo
 from pptcli.cache import reports_folder
+from pptcli.rules import rules_folder
 from pptcli.summary import Counts
 
 AS_OF = "2026-11-23"
@@ -281,6 +282,40 @@ def test_a_file_changed_while_a_report_is_made_keeps_no_report(repo: Path, tmp_p
     core.check(repo, day, core.Filters(), prepared=prepared)
     assert prepared.seen.hexdigest() != inputs
     assert reports_folder(prepared.setting.root) == tmp_path / "cache" / "reports"
+
+
+def test_settings_and_rules_saved_after_the_key_is_taken_are_read_as_keyed(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report is keyed by a digest of the settings and rule files' bytes and made from
+    those same bytes, not from a second read: a file saved between the two reads would key
+    one content with the report of another, and a later run over the first content would be
+    served it. A new run reads the new bytes, under a new key."""
+    monkeypatch.setenv("PPT_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.copytree(rules_folder(None), repo / "rules")
+    settings = repo / "ppt.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("rules: null", "rules: rules"), encoding="utf-8")
+    day = dt.date.fromisoformat(AS_OF)
+    friday = dt.date(2026, 11, 20)
+    saved = {
+        repo / "staff.yaml": ("name: Marcus Okafor,", "name: Marcus Okafor-Reid,"),
+        repo / "calendar.yaml": ("closures:\n", f"closures:\n  - {{date: {friday}, reason: burst pipe}}\n"),
+        repo / "rules" / "cpsw" / "CPSW-I.A.1.yaml": ("title: Notify the PPT of the placement\n", "title: Tell the PPT of the placement\n"),
+    }
+
+    def read(prepared: core.Prepared) -> tuple[str, bool, str]:
+        setting = prepared.setting
+        title = setting.ruleset.described("CPSW-I.A.1", day)[0]
+        return setting.staff["m.okafor"].name, setting.calendar.is_business_day(friday), title
+
+    seen = core.glance(repo, day, core.Filters())
+    for path, (old, new) in saved.items():
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, path
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    keyed = core.prepare(repo, day, core.Filters(), seen)
+    assert read(keyed) == ("Marcus Okafor", True, "Notify the PPT of the placement")
+    again = core.prepare(repo, day, core.Filters())
+    assert read(again) == ("Marcus Okafor-Reid", False, "Tell the PPT of the placement")
+    assert again.setting.digest != keyed.setting.digest
 
 
 def test_reports_made_at_once_or_killed_leave_a_whole_report_or_none(repo: Path, tmp_path: Path) -> None:

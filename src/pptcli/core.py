@@ -39,7 +39,7 @@ from pptcli.problems import Problem, UserError, did_you_mean
 from pptcli.rows import ROW, from_row
 from pptcli.rules import RuleSet, load_rules, rules_folder
 from pptcli.summary import Counts
-from pptcli.yamlio import max_file_bytes
+from pptcli.yamlio import Snapshot, max_file_bytes
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,13 @@ class Evaluated:
     problems: tuple[Problem, ...]
 
 
-def ruleset_for(root: Path, settings: Settings | None = None) -> RuleSet:
+def ruleset_for(root: Path, settings: Settings | None = None, files: Snapshot | None = None) -> RuleSet:
     """The repository's rules: ppt.yaml `rules:` (relative to the root), else those shipped.
-    Give the settings when they are already read, so ppt.yaml is not read twice."""
+    Give the settings when they are already read, so ppt.yaml is not read twice; `files`:
+    the bytes a report is keyed by (glance)."""
     if settings is None:
-        settings = load_settings(root)[0]
-    return load_rules((root / settings.rules) if settings.rules else None, shown_from=root)
+        settings = load_settings(root, files=files)[0]
+    return load_rules((root / settings.rules) if settings.rules else None, shown_from=root, files=files)
 
 
 def evaluate_repository(path: Path, as_of: dt.date, paths: Iterable[Path] = (), *, explain: bool = False) -> Evaluated:
@@ -81,7 +82,7 @@ def evaluate_repository(path: Path, as_of: dt.date, paths: Iterable[Path] = (), 
     return Evaluated(repo, ruleset, tuple(findings), tuple(problems))
 
 
-def _policy(root: Path, repo: Repository, ruleset: RuleSet) -> tuple[Policy, list[Problem]]:
+def _policy(root: Path, repo: Repository, ruleset: RuleSet, files: Snapshot | None = None) -> tuple[Policy, list[Problem]]:
     """ppt.yaml's policy overrides; an unusable one is reported at its key and left out."""
     problems: list[Problem] = []
     usable = {}
@@ -92,7 +93,7 @@ def _policy(root: Path, repo: Repository, ruleset: RuleSet) -> tuple[Policy, lis
             usable[name] = value
             continue
         if where is None:
-            where = Locator.of(read_document(root / "ppt.yaml", "ppt.yaml")[0])
+            where = Locator.of(read_document(root / "ppt.yaml", "ppt.yaml", files=files)[0])
         problems.append(Problem("ppt.yaml", *where.at(("policy", name), key=True), error))
     return Policy.of(ruleset, usable), problems
 
@@ -163,6 +164,7 @@ class Glance:
     filters: Filters
     digest: str
     max_bytes: int  # PPT_MAX_FILE_BYTES, read once
+    snapshot: Snapshot  # the settings and rule files as read for `digest`, parsed from it
     digests: bytes | None = None  # of each file as inputs() read it, 16 bytes each (scan.packed)
 
     def inputs(self) -> str:
@@ -187,27 +189,28 @@ class Glance:
 
 def glance(path: Path, as_of: dt.date, filters: Filters) -> Glance:
     root = find_root(path)
-    ppt = load_ppt_yaml(root)
+    snapshot = Snapshot()
+    ppt = load_ppt_yaml(root, snapshot)
     settings = ppt[0]
     real_root = root.resolve()
     problems: list[Problem] = []
     files = unique_names(real_root, [path], problems, settings, named=lambda name: _relative(name, real_root))
     limit = max_file_bytes()
-    digest = scan.setting_digest(root, rules_folder((root / settings.rules) if settings.rules else None), as_of, limit)
+    digest = scan.setting_digest(root, rules_folder((root / settings.rules) if settings.rules else None), as_of, limit, snapshot)
     if "me" in (filters.worker, filters.supervisor):
         me = _me()
         filters = replace(filters, **{name: me for name in ("worker", "supervisor") if getattr(filters, name) == "me"})
-    return Glance(real_root, root, ppt, files, problems, filters, digest, limit)
+    return Glance(real_root, root, ppt, files, problems, filters, digest, limit, snapshot)
 
 
 def _setting(seen: Glance, as_of: dt.date) -> tuple[scan.Setting, list[Problem], Evaluated]:
     """Settings and rules of a report; nothing read from the cases yet."""
     root = seen.found_root
-    settings, staff, has_staff, calendar, problems = load_settings(root, seen.ppt)
-    ruleset = ruleset_for(root, settings)
+    settings, staff, has_staff, calendar, problems = load_settings(root, seen.ppt, seen.snapshot)
+    ruleset = ruleset_for(root, settings, seen.snapshot)
     repo = Repository(root, settings, staff, has_staff, calendar, (), ())
     bare = Evaluated(repo, ruleset, (), ())
-    policy, found = _policy(root, repo, ruleset)
+    policy, found = _policy(root, repo, ruleset, seen.snapshot)
     setting = scan.Setting(seen.root, ruleset, settings, staff, has_staff, calendar, policy, as_of, seen.digest, seen.max_bytes)
     return setting, [*problems, *seen.problems, *ruleset.problems, *found], bare
 

@@ -19,7 +19,7 @@ from pptcli.locator import Locator
 from pptcli.model.case import Case
 from pptcli.model.settings import CalendarFile, Settings, Staff, StaffMember
 from pptcli.problems import Problem, UserError, display_path
-from pptcli.yamlio import ParseError, TooLarge, max_file_bytes, parse, read_regular
+from pptcli.yamlio import ParseError, Snapshot, TooLarge, max_file_bytes, parse, read_regular
 
 SETTINGS = "ppt.yaml"
 STAFF = "staff.yaml"
@@ -119,12 +119,13 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def read_document(path: Path, rel: str, raw: bytes | None = None) -> tuple[Any, list[Problem]]:
-    """Parse one file (or its bytes, already read) into located values, or say why not."""
+def read_document(path: Path, rel: str, raw: bytes | None = None, files: Snapshot | None = None) -> tuple[Any, list[Problem]]:
+    """Parse one file (or its bytes, already read; or as `files` read it) into located
+    values, or say why not."""
     limit = max_file_bytes()
     if raw is None:
         try:
-            raw = read_regular(path, limit)  # refuses a file over the limit unread
+            raw = (files.read if files is not None else read_regular)(path, limit)  # refuses a file over the limit unread
         except TooLarge as exc:
             return None, [too_large(rel, exc)]
         except OSError as exc:
@@ -161,8 +162,8 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _load_model(path: Path, rel: str, model: type[M]) -> tuple[M | None, Any, list[Problem]]:
-    doc, problems = read_document(path, rel)
+def _load_model(path: Path, rel: str, model: type[M], files: Snapshot | None) -> tuple[M | None, Any, list[Problem]]:
+    doc, problems = read_document(path, rel, files=files)
     if problems:
         return None, None, problems
     if doc is None:  # an empty settings file means "all defaults"
@@ -171,23 +172,26 @@ def _load_model(path: Path, rel: str, model: type[M]) -> tuple[M | None, Any, li
     return value, doc, problems
 
 
-def load_ppt_yaml(root: Path) -> tuple[Settings, list[Problem]]:
+def load_ppt_yaml(root: Path, files: Snapshot | None = None) -> tuple[Settings, list[Problem]]:
     """ppt.yaml (defaults where it cannot be read), and its problems."""
-    settings, _, found = _load_model(root / SETTINGS, SETTINGS, Settings)
+    settings, _, found = _load_model(root / SETTINGS, SETTINGS, Settings, files)
     return settings or Settings(), found
 
 
-def load_settings(root: Path, ppt: tuple[Settings, list[Problem]] | None = None) -> tuple[Settings, dict[str, StaffMember], bool, BusinessCalendar, list[Problem]]:
-    """The settings files; `ppt`: ppt.yaml, already read (load_ppt_yaml)."""
+def load_settings(
+    root: Path, ppt: tuple[Settings, list[Problem]] | None = None, files: Snapshot | None = None,
+) -> tuple[Settings, dict[str, StaffMember], bool, BusinessCalendar, list[Problem]]:
+    """The settings files; `ppt`: ppt.yaml, already read (load_ppt_yaml); `files`: the
+    bytes a report is keyed by (core.glance), else read now."""
     problems: list[Problem] = []
-    settings, found = ppt or load_ppt_yaml(root)
+    settings, found = ppt or load_ppt_yaml(root, files)
     problems += found
     staff_map: dict[str, StaffMember] = {}
     # Present means read: a folder, a pipe or a broken link in a settings file's place is
     # reported, not taken for a missing file (ppt.yaml itself marks the root: find_root).
     has_staff = os.path.lexists(root / STAFF)
     if has_staff:
-        staff, doc, found = _load_model(root / STAFF, STAFF, Staff)
+        staff, doc, found = _load_model(root / STAFF, STAFF, Staff, files)
         problems += found
         if staff is not None:
             staff_map, found = _index_staff(staff, Locator.of(doc))
@@ -196,7 +200,7 @@ def load_settings(root: Path, ppt: tuple[Settings, list[Problem]] | None = None)
             has_staff = False
     calendar = BusinessCalendar()
     if os.path.lexists(root / CALENDAR):
-        cal, _, found = _load_model(root / CALENDAR, CALENDAR, CalendarFile)
+        cal, _, found = _load_model(root / CALENDAR, CALENDAR, CalendarFile, files)
         problems += found
         if cal is not None:
             calendar = build_calendar(cal)

@@ -19,7 +19,7 @@ from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.rule import CoverageFile, CoverageItem, Parameter, ParameterFile, Rule
 from pptcli.problems import Problem, UserError, display_path
-from pptcli.yamlio import ParseError, parse, read_regular
+from pptcli.yamlio import ParseError, Snapshot, parse, read_regular
 
 PARAMETERS = "parameters.yaml"
 COVERAGE = "coverage.yaml"
@@ -153,10 +153,10 @@ def rule_key(rule: Rule) -> str:
     return f"{rule.id}@{rule.effective_from.isoformat()}"
 
 
-def _read(path: Path, folder: Path) -> tuple[Any, str, list[Problem]]:
+def _read(path: Path, folder: Path, files: Snapshot | None) -> tuple[Any, str, list[Problem]]:
     rel = display_path(path, folder)
     try:
-        text = read_regular(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text did
+        text = (files.read(path) if files is not None else read_regular(path)).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text did
         return parse(text), rel, []
     except ParseError as exc:
         return None, rel, [Problem(rel, exc.line, exc.column, exc.message)]
@@ -169,27 +169,29 @@ def rules_folder(folder: Path | None) -> Path:
     return (folder or shipped_rules_dir()).resolve()
 
 
-def load_rules(folder: Path | None = None, shown_from: Path | None = None) -> RuleSet:
+def load_rules(folder: Path | None = None, shown_from: Path | None = None, files: Snapshot | None = None) -> RuleSet:
     """The rules of a folder (default: those shipped). Problems name files relative to
-    `shown_from` (a repository root) when the folder is inside it, as reports do (SPEC 7)."""
+    `shown_from` (a repository root) when the folder is inside it, as reports do (SPEC 7).
+    `files`: the bytes a report is keyed by (core.glance), else read now."""
     folder = rules_folder(folder)
     if shown_from is not None and shown_from.resolve() in folder.parents:
         folder_shown = shown_from.resolve()
     else:
         folder_shown = folder
-    if not folder.is_dir():
+    is_dir, listed = (files or Snapshot()).yaml_files(folder)
+    if not is_dir:
         raise UserError(f"{folder}: the rules folder does not exist")
     problems: list[Problem] = []
-    parameters = _load_parameters(folder, folder_shown, problems)
+    parameters = _load_parameters(folder, folder_shown, problems, files)
     _schedule_parameters(parameters, folder, folder_shown, problems)
-    coverage = _load_coverage(folder, folder_shown, problems)
+    coverage = _load_coverage(folder, folder_shown, problems, files)
     rules: list[Rule] = []
     compiled: dict[str, dict[str, Expr]] = {}
     lines: dict[str, tuple[str, int]] = {}
-    for path in sorted(folder.rglob("*.y*ml")):
+    for path in listed:
         if path.name in (PARAMETERS, COVERAGE) or not path.name.endswith((".yaml", ".yml")):
             continue
-        doc, rel, found = _read(path, folder_shown)
+        doc, rel, found = _read(path, folder_shown, files)
         rule = None
         if not found:
             rule, found = validate(Rule, doc, rel)
@@ -209,11 +211,11 @@ def load_rules(folder: Path | None = None, shown_from: Path | None = None) -> Ru
     return RuleSet(folder, tuple(rules), parameters, coverage, compiled, lines, tuple(problems))
 
 
-def _load_parameters(folder: Path, shown: Path, problems: list[Problem]) -> dict[str, Parameter]:
+def _load_parameters(folder: Path, shown: Path, problems: list[Problem], files: Snapshot | None) -> dict[str, Parameter]:
     path = folder / PARAMETERS
     if not path.is_file():
         return {}
-    doc, rel, found = _read(path, shown)
+    doc, rel, found = _read(path, shown, files)
     problems += found
     if found:
         return {}
@@ -232,18 +234,18 @@ def _schedule_parameters(parameters: dict[str, Parameter], folder: Path, shown: 
     missing = [name for name in SCHEDULE_PARAMETERS if name not in parameters]
     if not missing:
         return
-    shipped = _load_parameters(rules_folder(None), rules_folder(None), [])
+    shipped = _load_parameters(rules_folder(None), rules_folder(None), [], None)
     rel = display_path(folder / PARAMETERS, shown)
     for name in missing:
         parameters[name] = shipped[name]
         problems.append(Problem(rel, 0, 0, f"parameter {name!r} is missing; the PPT schedule needs it, so the shipped default ({shipped[name].default}) is used"))
 
 
-def _load_coverage(folder: Path, shown: Path, problems: list[Problem]) -> tuple[CoverageItem, ...]:
+def _load_coverage(folder: Path, shown: Path, problems: list[Problem], files: Snapshot | None) -> tuple[CoverageItem, ...]:
     path = folder / COVERAGE
     if not path.is_file():
         return ()
-    doc, rel, found = _read(path, shown)
+    doc, rel, found = _read(path, shown, files)
     problems += found
     if found:
         return ()

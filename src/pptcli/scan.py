@@ -35,7 +35,7 @@ from pptcli.problems import Problem
 from pptcli.rows import AT, ROW
 from pptcli.rules import RuleSet
 from pptcli.summary import Counts
-from pptcli.yamlio import TooLarge, max_file_bytes, read_regular
+from pptcli.yamlio import Snapshot, TooLarge, max_file_bytes, read_regular
 
 _AT_STATUS = AT["status"]
 _AT_RESPONSIBLE, _AT_ACCOUNTABLE, _AT_DUE, _AT_TRIGGER = AT["responsible"], AT["accountable"], AT["due"], AT["trigger"]
@@ -103,27 +103,30 @@ class Outcome:
     digest: str = ""  # of the bytes it was made from (fingerprint), set by outcome and _cached
 
 
-def setting_digest(root: Path, rules: Path, as_of: dt.date, max_bytes: int) -> str:
+def setting_digest(root: Path, rules: Path, as_of: dt.date, max_bytes: int, files: Snapshot) -> str:
     """Changes when anything but the case file could change its findings: the settings
     files, the rule files of the folder `rules`, the as-of date, the size limit (a settings
     file over it is refused) and the tool's version. Taken from their bytes, before any is
-    parsed (core.Glance)."""
+    parsed (core.Glance), as `files` read them: the report is then made from those bytes."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}|{as_of.isoformat()}|{max_bytes}".encode())
     for name in ("ppt.yaml", "staff.yaml", "calendar.yaml"):
-        _note_file(h, name, root / name)
+        _note_file(h, name, root / name, files, max_bytes)  # read with the limit, as load.read_document does
     # a folder gone, or a file in its place, lists no rule file either: its state counts too
-    h.update(f"\0{rules.as_posix()}\0{'folder' if rules.is_dir() else 'no folder'}\0".encode("utf-8", "surrogatepass"))
-    for path in sorted(rules.rglob("*.y*ml")):
-        _note_file(h, path.as_posix(), path)
+    is_dir, listed = files.yaml_files(rules)
+    h.update(f"\0{rules.as_posix()}\0{'folder' if is_dir else 'no folder'}\0".encode("utf-8", "surrogatepass"))
+    for path in listed:
+        _note_file(h, path.as_posix(), path, files, None)  # rules.load_rules reads them whole
     return h.hexdigest()
 
 
-def _note_file(h: Any, name: str, path: Path) -> None:
+def _note_file(h: Any, name: str, path: Path, files: Snapshot, limit: int | None) -> None:
     """A settings or rule file's name and bytes, or why it cannot be read (loading it says
     so too: a folder in staff.yaml's place is a problem, a missing one is not)."""
     try:
-        data = read_regular(path)
+        data = files.read(path, limit)
+    except TooLarge as exc:  # refused unread, and reported so
+        data = f"!too large: {exc.size}".encode()
     except OSError as exc:  # a broken link is read as staff.yaml and reported; a missing file is not
         why = f"{type(exc).__name__}: {exc.strerror or exc}" if os.path.lexists(path) else "missing"
         data = f"!{why}".encode("utf-8", "surrogatepass")

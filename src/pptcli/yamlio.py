@@ -17,6 +17,7 @@ import stat
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -69,6 +70,41 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> byte
             if len(data) > limit:
                 raise TooLarge(max(len(data), os.fstat(fd).st_size), limit)
         return data
+
+
+class Snapshot:
+    """Settings and rule files as a run first read them. A report is keyed by a digest of
+    their bytes (scan.setting_digest) and made from what they parse to: read twice, a file
+    saved in between would key the report by bytes it was not made from, and a later run
+    over those bytes would be served it. Read through one Snapshot, both are the same read.
+    A file is read with the size limit given the first time."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, bytes | OSError | TooLarge] = {}
+        self._folders: dict[str, tuple[bool, tuple[Path, ...]]] = {}
+
+    def read(self, path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+        """read_regular's bytes, or its error, each time the same."""
+        key = os.fspath(path)
+        got = self._files.get(key)
+        if got is None:
+            try:
+                got = read_regular(path, limit)
+            except (OSError, TooLarge) as exc:
+                got = exc
+            self._files[key] = got
+        if isinstance(got, bytes):
+            return got
+        raise got.with_traceback(None)
+
+    def yaml_files(self, folder: Path) -> tuple[bool, tuple[Path, ...]]:
+        """Whether `folder` is a folder, and the *.y*ml paths at or below it, sorted."""
+        key = os.fspath(folder)
+        listed = self._folders.get(key)
+        if listed is None:
+            is_dir = folder.is_dir()
+            listed = self._folders[key] = (is_dir, tuple(sorted(folder.rglob("*.y*ml"))) if is_dir else ())
+        return listed
 
 
 MAX_DEPTH = 32
