@@ -71,7 +71,7 @@ def grid(columns: Sequence[Column], rows: Iterable[Sequence[Cell]], *, color: bo
     return list(layout.lines_measured(table))
 
 
-_Measured = tuple[list[str], list[str], list[int] | None]  # texts, styles, widths (None: their lengths)
+_Measured = tuple[list[str], Sequence[Cell], list[int] | None]  # texts, the cells, widths (None: their lengths)
 
 
 class Grid:
@@ -123,14 +123,15 @@ class Grid:
         )
         capped = [i for i, c in enumerate(columns) if c.cap is not None]
         every = len(keep) == len(self.columns)
-        for texts, styles, measured in table:
+        for texts, cells, measured in table:
             if not every:
-                texts, styles = [texts[i] for i in keep], [styles[i] for i in keep]
+                texts, cells = [texts[i] for i in keep], [cells[i] for i in keep]
                 measured = measured and [measured[i] for i in keep]
             if not color and measured is None and not any(len(texts[i]) > widths[i] for i in capped):
                 yield layout.format(*texts)
             else:  # in colour, a value wider than its column, or wider on screen than it is long
                 sizes = measured or [len(t) for t in texts]
+                styles = [c[1] if isinstance(c, tuple) else "" for c in cells]
                 yield _line(list(zip(texts, styles, sizes)), stops, color)
 
 
@@ -145,15 +146,15 @@ def _widths(table: list[_Measured], count: int) -> list[int]:
 
 
 def _measure(row: Sequence[Cell]) -> _Measured:
-    """A row's texts and styles, and their widths unless every text is plain ASCII (then
-    each is as wide as it is long: a statewide report has a million such cells)."""
-    texts = [c if isinstance(c, str) else c[0] for c in row]
-    styles = ["" if isinstance(c, str) else c[1] for c in row]
+    """A row's texts, its cells (their styles are looked up only for a line `_line` lays
+    out), and their widths unless every text is plain ASCII (then each is as wide as it is
+    long: a statewide report has a million such cells)."""
+    texts = [c[0] if isinstance(c, tuple) else c for c in row]
     joined = "".join(texts)
     if joined.isascii() and joined.isprintable():
-        return texts, styles, None
+        return texts, row, None
     cells = [_split(c) for c in row]
-    return [c[0] for c in cells], styles, [c[2] for c in cells]
+    return [c[0] for c in cells], row, [c[2] for c in cells]
 
 
 def _line(
