@@ -19,7 +19,7 @@ from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.rule import CoverageFile, CoverageItem, Parameter, ParameterFile, Rule
 from pptcli.problems import Problem, UserError, display_path
-from pptcli.yamlio import ParseError, Snapshot, parse, read_regular
+from pptcli.yamlio import ParseError, Snapshot, parse
 
 PARAMETERS = "parameters.yaml"
 COVERAGE = "coverage.yaml"
@@ -153,10 +153,10 @@ def rule_key(rule: Rule) -> str:
     return f"{rule.id}@{rule.effective_from.isoformat()}"
 
 
-def _read(path: Path, folder: Path, files: Snapshot | None) -> tuple[Any, str, list[Problem]]:
+def _read(path: Path, folder: Path, files: Snapshot) -> tuple[Any, str, list[Problem]]:
     rel = display_path(path, folder)
     try:
-        text = (files.read(path) if files is not None else read_regular(path)).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text did
+        text = files.read(path).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text did
         return parse(text), rel, []
     except ParseError as exc:
         return None, rel, [Problem(rel, exc.line, exc.column, exc.message)]
@@ -178,7 +178,8 @@ def load_rules(folder: Path | None = None, shown_from: Path | None = None, files
         folder_shown = shown_from.resolve()
     else:
         folder_shown = folder
-    is_dir, listed = (files or Snapshot()).yaml_files(folder)
+    files = files or Snapshot()
+    is_dir, listed = files.yaml_files(folder)
     if not is_dir:
         raise UserError(f"{folder}: the rules folder does not exist")
     problems: list[Problem] = []
@@ -211,7 +212,7 @@ def load_rules(folder: Path | None = None, shown_from: Path | None = None, files
     return RuleSet(folder, tuple(rules), parameters, coverage, compiled, lines, tuple(problems))
 
 
-def _load_parameters(folder: Path, shown: Path, problems: list[Problem], files: Snapshot | None) -> dict[str, Parameter]:
+def _load_parameters(folder: Path, shown: Path, problems: list[Problem], files: Snapshot) -> dict[str, Parameter]:
     path = folder / PARAMETERS
     if not path.is_file():
         return {}
@@ -234,14 +235,14 @@ def _schedule_parameters(parameters: dict[str, Parameter], folder: Path, shown: 
     missing = [name for name in SCHEDULE_PARAMETERS if name not in parameters]
     if not missing:
         return
-    shipped = _load_parameters(rules_folder(None), rules_folder(None), [], None)
+    shipped = _load_parameters(rules_folder(None), rules_folder(None), [], Snapshot())
     rel = display_path(folder / PARAMETERS, shown)
     for name in missing:
         parameters[name] = shipped[name]
         problems.append(Problem(rel, 0, 0, f"parameter {name!r} is missing; the PPT schedule needs it, so the shipped default ({shipped[name].default}) is used"))
 
 
-def _load_coverage(folder: Path, shown: Path, problems: list[Problem], files: Snapshot | None) -> tuple[CoverageItem, ...]:
+def _load_coverage(folder: Path, shown: Path, problems: list[Problem], files: Snapshot) -> tuple[CoverageItem, ...]:
     path = folder / COVERAGE
     if not path.is_file():
         return ()
