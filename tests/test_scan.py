@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from helpers_check import demo_copies
 
-from pptcli import core
+from pptcli import core, scan
 from pptcli.rows import ROW, from_row, to_row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,6 +156,19 @@ def test_a_corrupt_cache_is_ignored_not_trusted(big_repo: Path, tmp_path: Path) 
     with sqlite3.connect(db) as connection:  # a cached result that does not match the file's content
         connection.execute("update entry set digest = 'forged'")
     assert report(big_repo, cache=cache) == reference
+
+
+def test_outcomes_from_the_workers_carry_the_paths_this_process_holds(big_repo: Path) -> None:
+    """The scan keeps one path per case id for the whole run (to report a second file with
+    the same id): the outcome of a file evaluated in a worker carries the path string of the
+    list it was given, not the copy the worker sent back (7 MB at 100,000 cases)."""
+    day = dt.date.fromisoformat(AS_OF)
+    prepared = core.prepare(big_repo, day, core.Filters())
+    keep = scan.counting_all(frozenset())
+    assert len(prepared.files) >= scan.PARALLEL_FROM  # shared out between two processes
+    results = list(scan.outcomes(prepared.setting, prepared.files, keep, None, jobs=2))
+    assert [o.file for o in results] == prepared.files
+    assert all(o.file is rel for o, rel in zip(results, prepared.files, strict=True))
 
 
 def test_streaming_reports_match_the_plain_engine(big_repo: Path) -> None:

@@ -473,7 +473,15 @@ def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path
             cache = Cache.open(cache_path) if cache_path else None
             evaluated = itertools.chain.from_iterable(pool.imap(_chunk, chunks))
             for rel, digest in zip(rels, digests):
-                yield _cached(setting, rel, digest, keep, cache) if digest and cache else next(evaluated)
+                if digest and cache:
+                    yield _cached(setting, rel, digest, keep, cache)
+                    continue
+                result = next(evaluated)
+                # The path as this process already holds it: merge keeps one per case id, and
+                # a copy from the worker for each would be 7 MB at 100,000 cases.
+                assert result.file == rel
+                result.file = rel
+                yield result
     finally:
         if cache is not None:
             cache.close()
