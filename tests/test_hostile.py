@@ -359,6 +359,22 @@ def test_the_size_limit_is_configurable(repo: Path) -> None:
     assert f"1 problem; {DEMO_COUNT} valid case files" in result.stderr
 
 
+def test_a_settings_file_over_the_limit_in_the_rules_folder_is_a_problem_there_too(repo: Path) -> None:
+    """A rules folder may hold the settings files (`rules: .`). Read once per run (the
+    bytes a report is keyed by), staff.yaml is refused over the size limit when it is
+    digested; read again as a rule file, it is reported as too large there too (the same
+    problem, reported once), never an internal error."""
+    settings = repo / "ppt.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("rules: null", "rules: ."), encoding="utf-8")
+    shutil.copy(PROJECT / "rules" / "parameters.yaml", repo / "parameters.yaml")
+    size = (repo / "staff.yaml").stat().st_size
+    limit = size - 1
+    result = ppt(repo, "check", ".", "--as-of", AS_OF, "--no-cache", extra_env={"PPT_MAX_FILE_BYTES": str(limit)})
+    assert result.returncode == 2 and "internal error" not in result.stderr, result
+    message = f"staff.yaml:1:1: error: file is {size:,} bytes; the limit is {limit:,} (PPT_MAX_FILE_BYTES)"
+    assert result.stdout.count(message) == 1, result.stdout  # as the settings file and as a rule file: one problem
+
+
 def test_a_file_at_the_size_limit_is_read(repo: Path) -> None:
     write(repo, HOSTILE, _padded(MAX_BYTES))
     result, shown = validate(repo)

@@ -14,12 +14,12 @@ from typing import Any
 
 from pptcli.calendar import DeadlineKind
 from pptcli.expr import Compiled, Expr, ExprError
-from pptcli.load import RuleDuty
+from pptcli.load import RuleDuty, too_large
 from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.rule import CoverageFile, CoverageItem, Parameter, ParameterFile, Rule
 from pptcli.problems import Problem, UserError, display_path
-from pptcli.yamlio import ParseError, Snapshot, parse
+from pptcli.yamlio import ParseError, Snapshot, TooLarge, parse
 
 PARAMETERS = "parameters.yaml"
 COVERAGE = "coverage.yaml"
@@ -160,6 +160,8 @@ def _read(path: Path, folder: Path, files: Snapshot) -> tuple[Any, str, list[Pro
         return parse(text), rel, []
     except ParseError as exc:
         return None, rel, [Problem(rel, exc.line, exc.column, exc.message)]
+    except TooLarge as exc:  # a settings file in the rules folder, refused when it was digested
+        return None, rel, [too_large(rel, exc)]
     except (OSError, UnicodeDecodeError) as exc:
         return None, rel, [Problem(rel, 0, 0, f"cannot read: {exc}")]
 
