@@ -238,6 +238,44 @@ def test_the_cache_folder_keeps_itself_out_of_git(tmp_path: Path) -> None:
     assert "concord/CON-2026-0042.yaml" in status  # the cases themselves are seen by git
 
 
+def test_caches_of_other_versions_go_after_a_month_unused(tmp_path: Path) -> None:
+    """An upgrade leaves the old version's cache behind; a run with the cache deletes another
+    version's or format's database, with its -wal and -shm, once none of them was written for
+    30 days. Its own cache, however old, and anything else in the folder stay."""
+    import time
+
+    repo = tmp_path / "cases"
+    shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
+    folder = repo / ".ppt-cache"
+    reference = report(repo, "--no-cache")
+    assert not folder.exists()  # --no-cache neither reads nor writes one
+    assert report(repo) == reference
+    (mine,) = folder.glob("cache-*.sqlite3")
+    day = 24 * 3600
+    now = time.time()
+    ages = {
+        "cache-0.0.1-5.sqlite3": 40, "cache-0.0.1-5.sqlite3-wal": 31, "cache-0.0.1-5.sqlite3-shm": 40,  # unused: goes
+        "cache-0.0.2-5.sqlite3": 90, "cache-0.0.2-5.sqlite3-wal": 2,  # written two days ago: stays
+        "cache-0.0.3-4.sqlite3": 29,  # within the month: stays
+        f"{mine.stem.rsplit('-', 1)[0]}-3.sqlite3": 45,  # this version, an older format: goes
+        "cache.sqlite3": 400, "my-cache-0.0.1-5.sqlite3": 400, "cache-0.0.1-5.sqlite3.bak": 400,  # not ppt's: stay
+    }
+    for name, days in ages.items():
+        (folder / name).write_bytes(b"SQLite format 3\0")
+        os.utime(folder / name, (now - days * day, now - days * day))
+    os.utime(mine, (now - 400 * day, now - 400 * day))  # its own, old as it may be: stays
+    for wal in folder.glob(f"{mine.name}-*"):
+        os.utime(wal, (now - 400 * day, now - 400 * day))
+    assert report(repo, "--no-cache") == reference
+    assert all((folder / name).exists() for name in ages)  # only a run that uses the cache prunes
+    report(repo, "--as-of", "2026-11-24")  # a new day: the report is made, not printed as kept
+    left = {p.name for p in folder.iterdir()}
+    assert left >= {mine.name, "cache-0.0.2-5.sqlite3", "cache-0.0.2-5.sqlite3-wal", "cache-0.0.3-4.sqlite3", "cache.sqlite3",
+                    "my-cache-0.0.1-5.sqlite3", "cache-0.0.1-5.sqlite3.bak"}
+    assert not left & {"cache-0.0.1-5.sqlite3", "cache-0.0.1-5.sqlite3-wal", "cache-0.0.1-5.sqlite3-shm", f"{mine.stem.rsplit('-', 1)[0]}-3.sqlite3"}
+    assert report(repo) == reference  # and its own cache still serves
+
+
 def test_a_cache_entry_of_another_shape_is_a_miss(big_repo: Path, tmp_path: Path) -> None:
     """An entry written by another version (or damaged) is ignored, never a crash."""
     import pickle

@@ -14,7 +14,9 @@ keyed by file identity, as git's index is, and only tells a writer which file to
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import time
 from pathlib import Path
 
 from pptcli import __version__
@@ -51,6 +53,45 @@ def cache_folder(root: Path) -> Path:
 
 def cache_path(root: Path) -> Path:
     return cache_folder(root) / f"cache-{__version__}-{FORMAT}.sqlite3"
+
+
+# A cache of ppt, of any version or format: the database and the files SQLite keeps beside it.
+_CACHE_FILE = re.compile(r"cache-[0-9A-Za-z.+!_-]+-[0-9]+\.sqlite3(?:-wal|-shm|-journal)?")
+UNUSED_FOR = 30 * 24 * 3600  # seconds without a write after which another version's cache goes
+
+
+def prune_others(current: Path, now: float | None = None) -> list[Path]:
+    """Delete, beside `current`, the caches of other versions or formats of ppt that none has
+    written for UNUSED_FOR: an upgrade leaves the old version's cache behind (some 150 MB at
+    10,000 cases), and nothing reads it again. A cache in use is written whenever its
+    version of ppt makes a report for a new day (findings are kept per as-of date), so a
+    month without a write means that version has not made one here for a month. The database and its -wal and -shm files go together,
+    judged by the newest of them. Returns what was deleted; a failure leaves it in place."""
+    now = time.time() if now is None else now
+    groups: dict[str, list[tuple[Path, float]]] = {}
+    try:
+        with os.scandir(current.parent) as entries:
+            for entry in entries:
+                if _CACHE_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                    base = entry.name.split(".sqlite3")[0]
+                    groups.setdefault(base, []).append((Path(entry.path), entry.stat(follow_symlinks=False).st_mtime))
+    except OSError:
+        return []
+    mine = current.name.split(".sqlite3")[0]
+    gone = []
+    for base, files in groups.items():
+        if base == mine or now - max(mtime for _, mtime in files) < UNUSED_FOR:
+            continue
+        # The database first: its -wal holds writes it may not have yet, so they go only after it.
+        for path, _ in sorted(files, key=lambda f: f[0].name):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue  # another run deleted it first
+            except OSError:
+                break
+            gone.append(path)
+    return gone
 
 
 def make_folder(folder: Path) -> None:

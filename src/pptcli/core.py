@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pptcli import scan
-from pptcli.cache import Cache, cache_path
+from pptcli.cache import Cache, cache_path, prune_others
 from pptcli.calendar import BusinessCalendar
 from pptcli.engine import Policy, evaluate, policy_error
 from pptcli.load import (
@@ -384,6 +384,8 @@ def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable
             hold(o)
 
     counts, found, valid, ids = scan.merge(iter(results), take, run.tick(len(files)) if run.tick else None)
+    if cache is not None:
+        prune_others(cache)
     if filters.case and filters.case not in ids:  # a typo must not pass as an empty report
         raise UserError(unknown_case_message(filters.case, ids, setting.root))
     findings = tuple(from_row(row, setting.ruleset, o.child) for o in keeping for row in o.kept)
