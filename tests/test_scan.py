@@ -276,6 +276,34 @@ def test_caches_of_other_versions_go_after_a_month_unused(tmp_path: Path) -> Non
     assert report(repo) == reference  # and its own cache still serves
 
 
+def test_what_other_code_of_the_same_version_cached_is_not_served(tmp_path: Path) -> None:
+    """ppt installed again from a newer commit keeps its version number: the cases it
+    validated and the findings it made before must not be served to the new code."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "src" / "pptcli", site / "pptcli", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "rules", site / "pptcli" / "rules")  # where an installed ppt has its rules
+    repo = tmp_path / "cases"
+    shutil.copytree(DEMO, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
+    env.update(NO_COLOR="1", PYTHONPATH=str(site))
+
+    def table() -> str:
+        shutil.rmtree(repo / ".ppt-cache" / "reports", ignore_errors=True)  # kept whole reports: test_memo.py
+        run = subprocess.run([sys.executable, "-m", "pptcli", "check", str(repo), "--as-of", AS_OF], env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert run.returncode == 1, run.stderr
+        return run.stdout
+
+    where = subprocess.run([sys.executable, "-c", "import pptcli; print(pptcli.__file__)"], env=env, capture_output=True, text=True, check=True)
+    assert Path(where.stdout.strip()).parent == site / "pptcli"  # the copy runs, not the project
+    before = table()
+    assert "not recorded: " in before and table() == before  # the second from the cache
+    engine = site / "pptcli" / "engine.py"
+    engine.write_text(engine.read_text(encoding="utf-8").replace('"not recorded: "', '"never recorded: "'), encoding="utf-8")
+    after = table()
+    assert "not recorded: " not in after
+    assert after == before.replace("not recorded: ", "never recorded: ")
+
+
 def test_a_cache_entry_of_another_shape_is_a_miss(big_repo: Path, tmp_path: Path) -> None:
     """An entry written by another version (or damaged) is ignored, never a crash."""
     import pickle

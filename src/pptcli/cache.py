@@ -1,7 +1,8 @@
 """The cache of validated cases and their findings: SQLite in the repository's `.ppt-cache/`.
 
 Keyed by the file's path and a digest of its bytes (and, for findings, a digest of everything
-else evaluation depends on), so it is never trusted over the file: every run reads every
+else evaluation depends on) and by ppt's own code (`code_identity`), so it is never trusted
+over the file, nor served to code other than the code that made it: every run reads every
 file and uses a cached result only when the content is byte-for-byte the one cached. It
 lives inside the repository, not in a user folder, because it holds case data; the folder
 ignores itself in git. Any trouble with the cache (corrupt, locked, read-only) means working
@@ -13,9 +14,12 @@ keyed by file identity, as git's index is, and only tells a writer which file to
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 import sqlite3
+import sys
 import time
 from pathlib import Path
 
@@ -44,6 +48,23 @@ create table if not exists id_line (
 
 
 _ID_LINE_TYPES = (bytes, int, int, int, int, int, str)  # path, size, mtime_ns, ctime_ns, inode, read_ns, ids
+
+
+@functools.cache
+def code_identity() -> str:
+    """The tool's own files (name, size, time): what other code made, a kept report or a
+    cached case or findings, is not reused, even under the same version number (ppt
+    installed again from a newer commit, an editable install being changed)."""
+    package = Path(__file__).parent
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{__version__}|{sys.version}".encode())
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            st = os.stat(path)
+            h.update(f"{os.path.relpath(path, package)}|{st.st_size}|{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 def cache_folder(root: Path) -> Path:
@@ -133,9 +154,12 @@ class Cache:
 
     FLUSH_EVERY = 200
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, code: str) -> None:
         self._db = connection
         self._queue: list[tuple[str, tuple[object, ...]]] = []
+        # Stored after each file's digest: a case validated, or findings made, by other code
+        # (the same version number) is another entry, never served to this code.
+        self._code = "@" + code
 
     @classmethod
     def open(cls, path: Path) -> Cache | None:
@@ -145,35 +169,40 @@ class Cache:
             db.execute("pragma journal_mode=wal")
             db.execute("pragma synchronous=normal")
             db.executescript(_SCHEMA)
-            return cls(db)
+            return cls(db, code_identity())
         except (OSError, sqlite3.Error):
             return None
 
     def model(self, path: str, digest: str) -> bytes | None:
-        row = self._get("select model from entry where path = ? and digest = ?", (_key(path), digest))
+        row = self._get("select model from entry where path = ? and digest = ?", (_key(path), digest + self._code))
         return row[0] if row and row[0] is not None else None
 
     def result(self, path: str, digest: str, setting: str) -> bytes | None:
-        row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (_key(path), digest, setting))
+        row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (_key(path), digest + self._code, setting))
         return row[0] if row and row[0] is not None else None
 
     def has_result(self, path: str, digest: str, setting: str) -> bool:
-        return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (_key(path), digest, setting)) is not None
+        return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (_key(path), digest + self._code, setting)) is not None
 
     def results_of(self, setting: str) -> set[bytes]:
         """Which files have a result cached under this setting, in one query (a lookup per
         file costs more than the whole of it): path and digest, as `entry_key` makes them."""
         try:
             rows = self._db.execute("select path, digest from entry where setting = ? and result is not null", (setting,)).fetchall()
-            return {_entry_key(path, digest) for path, digest in rows if type(path) is bytes and type(digest) is str}
+            code = self._code
+            return {
+                _entry_key(path, digest[: -len(code)])
+                for path, digest in rows
+                if type(path) is bytes and type(digest) is str and digest.endswith(code)
+            }
         except sqlite3.Error:
             return set()
 
     def put_model(self, path: str, digest: str, blob: bytes) -> None:
-        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (_key(path), digest, blob))
+        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (_key(path), digest + self._code, blob))
 
     def put_result(self, path: str, digest: str, setting: str, blob: bytes) -> None:
-        self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, blob, _key(path), digest))
+        self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, blob, _key(path), digest + self._code))
 
     def id_lines(self, prefix: str) -> dict[str, tuple[int, int, int, int, int, str]]:
         """The id-line index (write_find.py) of the files whose path starts with `prefix`:

@@ -30,19 +30,16 @@ the change; core.check_again makes those again, and the title and what follows.
 from __future__ import annotations
 
 import codecs
-import functools
 import hashlib
 import json
 import os
-import sys
 import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
-from pptcli import __version__
-from pptcli.cache import make_folder
+from pptcli.cache import code_identity, make_folder
 
 FORMAT = 2
 MAGIC = f"ppt report {FORMAT}\n".encode()
@@ -53,22 +50,6 @@ _LEVEL = 1  # zlib's fastest: a statewide table shrinks about tenfold all the sa
 _BATCH = 1 << 16  # characters of text compressed at once
 _STALE = 3600  # seconds after which a temporary file is an abandoned write
 _TEXT = ("utf-8", "surrogatepass")  # a report's text as kept: any str, file names not UTF-8 too
-
-
-@functools.cache
-def code_identity() -> str:
-    """The tool's own files (name, size, time): a report made by other code is not reused,
-    even under the same version number (an editable install being changed)."""
-    package = Path(__file__).parent
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{__version__}|{sys.version}".encode())
-    for folder, dirs, names in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            st = os.stat(path)
-            h.update(f"{os.path.relpath(path, package)}|{st.st_size}|{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
 
 
 def key_of(*parts: Any) -> str:
