@@ -248,10 +248,10 @@ def _dated(field: str, subject: Callable[[Any], str], attribute: str, date_field
 
 
 def _meetings(view: CaseView) -> Iterator[Item]:
-    earlier = False
+    earlier = False  # a meeting was held before: the first one held is the child's first meeting
     for i, meeting in view.meetings:
         names = {**_fields(meeting), "first_meeting": not earlier}
-        if meeting.status is not MeetingStatus.CANCELLED:
+        if meeting.status is MeetingStatus.HELD:  # not one cancelled, or left scheduled and never held
             earlier = True
         yield Item(f"meeting {meeting.date}", ("meetings", i), names)
 
