@@ -81,14 +81,15 @@ _CACHE_FILE = re.compile(r"cache-[0-9A-Za-z.+!_-]+-[0-9]+\.sqlite3(?:-wal|-shm|-
 UNUSED_FOR = 30 * 24 * 3600  # seconds without a write after which another version's cache goes
 
 
-def prune_others(current: Path, now: float | None = None) -> list[Path]:
+def prune_others(current: Path) -> list[Path]:
     """Delete, beside `current`, the caches of other versions or formats of ppt that none has
     written for UNUSED_FOR: an upgrade leaves the old version's cache behind (some 150 MB at
     10,000 cases), and nothing reads it again. A cache in use is written whenever its
     version of ppt makes a report for a new day (findings are kept per as-of date), so a
-    month without a write means that version has not made one here for a month. The database and its -wal and -shm files go together,
-    judged by the newest of them. Returns what was deleted; a failure leaves it in place."""
-    now = time.time() if now is None else now
+    month without a write means that version has not made one here for a month. The
+    database and its -wal and -shm files go together, judged by the newest of them.
+    Returns what was deleted; what cannot be deleted stays."""
+    now = time.time()
     groups: dict[str, list[tuple[Path, float]]] = {}
     try:
         with os.scandir(current.parent) as entries:
