@@ -7,6 +7,7 @@ written, so a test cannot pass by accident.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -245,6 +246,31 @@ def test_an_invalid_staff_yaml_is_reported(demo_repo: Path) -> None:
     assert len(lines) == 1, result.stdout
     assert lines[0].startswith("cases/staff.yaml:{}:{}: error: ".format(*where(text, "cpws")))
     assert '"cpws" is not one of' in lines[0]
+
+
+def test_settings_and_rule_files_named_are_read_as_what_they_are(tmp_path: Path) -> None:
+    """The pre-commit hook names each YAML file a commit touches: `ppt init`'s own files, a
+    staff.yaml edit, an office's rule file. Each is checked as settings or as a rule, never
+    as a case file missing `child`."""
+    repo = tmp_path / "office"
+    assert run_ppt("init", repo).returncode == 0
+    named = validate("ppt.yaml", "staff.yaml", "calendar.yaml", cwd=repo)
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert "0 case files valid" in named.stderr
+    text = edit_file(repo / "staff.yaml", "staff: []", "staff: [{id: c.rivera, name: Carmen Rivera, rle: cpsw, office: concord}]")
+    broken = validate("staff.yaml", cwd=repo)
+    line, col = where(text, "rle:")
+    assert broken.returncode == 2
+    assert broken.stdout.splitlines() == [f'staff.yaml:{line}:{col}: error: unknown key "rle"; did you mean "role"?']
+    edit_file(repo / "staff.yaml", "rle:", "role:")
+    (repo / "rules").mkdir()
+    shutil.copy(PROJECT / "rules" / "parameters.yaml", repo / "rules" / "parameters.yaml")
+    (repo / "rules" / "X-1.yaml").write_text("id: X-1\ntitle: a rule without the rest\n", encoding="utf-8")
+    edit_file(repo / "ppt.yaml", "rules: null", "rules: rules")
+    rule = validate("rules/X-1.yaml", cwd=repo)
+    assert rule.returncode == 2
+    assert 'rules/X-1.yaml:1:1: error: missing required key "for_each"' in rule.stdout.splitlines()
+    assert "child" not in rule.stdout
 
 
 def test_a_staff_supervisor_missing_from_the_roster(demo_repo: Path) -> None:

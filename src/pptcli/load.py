@@ -83,8 +83,9 @@ def _case_names(root: Path, under: Path, skip: frozenset[Path]) -> Iterator[tupl
     name, in full. Links to folders are not followed; a folder that cannot be listed is
     passed over, as os.walk does."""
     under = under.resolve()
-    if under.is_file():
-        yield str(under), False
+    if under.is_file():  # named: a settings or rule file named is read as what it is, not as a case
+        if not (under.parent == root and under.name in SETTINGS_FILES) and not any(folder in under.parents for folder in skip):
+            yield str(under), False
         return
     top, skipped = str(root), {str(folder) for folder in skip}
     stack = [str(under)]

@@ -73,3 +73,4 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new case rep
     for name, text in FILES.items():
         (directory / name).write_text(text, encoding="utf-8")
     typer.echo(f"created a case repository in {directory}: add staff to staff.yaml, then case files under an office folder")
+    typer.echo("to check every commit: `git init` there (unless it is in a git repository already), then `pre-commit install`")
