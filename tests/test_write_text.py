@@ -233,6 +233,18 @@ def test_the_tuesday_after_thanksgiving_is_one_business_day_late(demo_repo: Path
     assert "CPSW-II.A met: due Mon 2026-11-30, notified Mon 2026-11-30" in result.stdout
 
 
+def test_a_followup_prints_the_obligation_it_answers_and_the_next_one_it_starts(demo_repo: Path) -> None:
+    result = run_ppt("log", "followup", "CON-2026-0090", "--date", "2026-11-27", "--as-of", "2026-11-30", cwd=demo_repo)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "recorded in concord/CON-2026-0090.yaml: supervisor follow-up 2026-11-27",
+        "CPSW-II.C met: due Thu 2026-12-03, followed up Fri 2026-11-27",
+        "CPSW-II.C open: due Mon 2026-12-28, nothing recorded yet",  # 30 days on, a task still open
+        "JPPO-III.C met: due Thu 2026-12-03, followed up Fri 2026-11-27",  # a joint case: both supervisors' duty
+        "JPPO-III.C open: due Mon 2026-12-28, nothing recorded yet",
+    ]
+
+
 def test_the_first_placement_of_a_case_is_due_the_same_day(demo_repo: Path) -> None:
     case = demo_repo / "concord" / "CON-2026-0950.yaml"
     case.write_text("id: CON-2026-0950\nprogram: cps\noffice: concord\nchild: {name: \"E. F.\", born: 2016-07-04}\n"

@@ -177,8 +177,8 @@ def _validate(ctx: _Context, path: Path, rel: str, as_of: dt.date) -> tuple[Load
 def _shown(kind: Kind, change: Change, findings: list[Finding]) -> tuple[Finding, ...]:
     """The findings about the record written, in the rules' order (n/a ones say nothing)."""
     subject = kind.subject(change.view)
-    wanted = kind.shows or (lambda rule, subj, view: subj == subject)
-    return tuple(f for f in findings if f.status is not Status.NA and wanted(f.rule, f.subject, change.view))
+    wanted = kind.shows or (lambda f, view: f.subject == subject)
+    return tuple(f for f in findings if f.status is not Status.NA and wanted(f, change.view))
 
 
 def _lock_file(root: Path, rel: str) -> Path:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from pptcli.model.finding import Finding
 from pptcli.model.vocab import FactorKind, Goal, MeetingKind, Topic
 from pptcli.problems import UserError
 
@@ -60,7 +61,7 @@ class Kind:
     opts: tuple[Opt, ...]
     subject: Callable[[View], str]  # as findings and waivers name the record (SPEC 7)
     title: Callable[[View, bool], str] | None = None  # (record, first of its list) -> message text
-    shows: Callable[[str, str, View], bool] | None = None  # (rule, subject, record): findings to print
+    shows: Callable[[Finding, View], bool] | None = None  # (finding, record): findings to print, else those of its subject
     create: bool = True  # False: the record must exist already (task-done, screen...)
     sets: Mapping[str, Any] = field(default_factory=dict)  # written by every use of the kind
     replaces: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)  # ...over these values only
@@ -74,6 +75,12 @@ class Kind:
 
     def named(self, view: View, first: bool = True) -> str:
         return self.title(view, first) if self.title else self.subject(view)
+
+
+def _followup_answered(f: Finding, day: Any) -> bool:
+    """A follow-up answers the one owed before it (done on its date) and starts the count to
+    the next, owed while a task is still open ("follow-up after" its date)."""
+    return f.subject.startswith("follow-up after ") and (str(f.done) == str(day) or f.subject == f"follow-up after {day}")
 
 
 # SPEC 3: "Lists are kept in date order by the tools that write them". "" = the item itself;
@@ -136,7 +143,7 @@ PLACEMENT = Kind(
     ),
     subject=lambda v: f"placement {v['date']}",
     title=lambda v, first: f"placement{'' if first else ' change'} {v['date']}",
-    shows=lambda rule, subject, v: rule in NOTIFICATION_RULES and subject == f"placement {v['date']}",
+    shows=lambda f, v: f.rule in NOTIFICATION_RULES and f.subject == f"placement {v['date']}",
     verb="notified",
 )
 
@@ -253,6 +260,7 @@ LOG_KINDS: tuple[Kind, ...] = (
         "followup", "Record a supervisor's follow-up on open PPT tasks (CPSW II.C, JPPO III.C).", ("supervisor_followups",),
         (Opt("date", "Date of the follow-up (default: today).", role=Role.KEY, today=True),),
         subject=lambda v: f"supervisor follow-up {v['date']}",
+        shows=lambda f, v: _followup_answered(f, v["date"]), verb="followed up",
     ),
     Kind(
         "waiver", "Record an approved exception to a rule for one obligation.", ("waivers",),
@@ -265,7 +273,7 @@ LOG_KINDS: tuple[Kind, ...] = (
             Opt("expires", "Date it expires.", future=True),
         ),
         subject=lambda v: v["subject"], title=lambda v, _: f"waiver of {v['rule']} for {v['subject']}",
-        shows=lambda rule, subject, v: rule == v["rule"] and subject == v["subject"],
+        shows=lambda f, v: f.rule == v["rule"] and f.subject == v["subject"],
     ),
     Kind(
         "plan", "Record the initial permanency plan (FAQ Q1, policy 1625).", ("plan",),
