@@ -63,5 +63,5 @@ def ppt() -> Callable[..., subprocess.CompletedProcess[str]]:
 def demo_repo(tmp_path: Path) -> Path:
     """A private copy of the demonstration repository, free to modify."""
     target = tmp_path / "cases"
-    shutil.copytree(CASES, target)
+    shutil.copytree(CASES, target, ignore=shutil.ignore_patterns(".ppt-cache"))  # a cache the tours made in cases/ is theirs
     return target

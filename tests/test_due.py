@@ -588,7 +588,7 @@ def test_ics_uids_are_stable_across_runs_and_as_of_dates() -> None:
 
 def test_adding_a_record_leaves_the_other_events_uids_alone(tmp_path: Path) -> None:
     repo = tmp_path / "cases"
-    shutil.copytree(CASES, repo)
+    shutil.copytree(CASES, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
     before_findings = due_json(repo, "-n", 10)["findings"]
     before = _uids(_ics(repo, "-n", 10), before_findings)
     # A new court action at the top of the list shifts every later line of the file.
@@ -727,7 +727,7 @@ def test_colour_on_a_terminal_unless_no_color() -> None:
 
 def test_redact_hides_a_full_child_name_in_every_format(tmp_path: Path) -> None:
     repo = tmp_path / "cases"
-    shutil.copytree(CASES, repo)
+    shutil.copytree(CASES, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
     path = repo / "concord" / "CON-2026-0125.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace('name: "R. P."', 'name: "Rosalind Pemberton"'), encoding="utf-8")
     plain = _table(repo, "-n", 10, "--case", "CON-2026-0125")
@@ -767,7 +767,7 @@ def test_exit_code_is_zero_with_overdue_items_unless_asked_to_fail() -> None:
 
 def test_an_invalid_case_file_exits_2_and_the_valid_cases_are_still_listed(tmp_path: Path) -> None:
     repo = tmp_path / "cases"
-    shutil.copytree(CASES, repo)
+    shutil.copytree(CASES, repo, ignore=shutil.ignore_patterns(".ppt-cache"))
     expected = keys(due_json(repo, "-n", 10)["findings"])
     broken = repo / "concord" / "CON-2026-0999.yaml"
     broken.write_text(
