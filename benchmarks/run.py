@@ -744,7 +744,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--startup-runs", type=int, default=10, help="runs of each start-up command (default 10)")
     parser.add_argument("--peer-files", type=int, default=1000, help="files given to check-jsonschema (default 1000)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 cases, 1 run each, 250 files for the peer")
-    parser.add_argument("--out", default=str(HERE / "results.json"), help="results JSON (default benchmarks/results.json)")
+    parser.add_argument("--out", default=None,
+                        help="results JSON (default benchmarks/results.json, the recording; with --quick, ppt-bench-quick.json in the system temp folder)")
     parser.add_argument("--corpus", default=str(Path(tempfile.gettempdir()) / "ppt-bench-corpus"),
                         help="where generated repositories are kept and reused (default: <temp>/ppt-bench-corpus)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
@@ -754,6 +755,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat, args.startup_runs, args.peer_files = "1000", 1, 5, 250
+    if args.out is None:  # a smoke run never replaces the recorded results
+        args.out = str(Path(tempfile.gettempdir()) / "ppt-bench-quick.json" if args.quick else HERE / "results.json")
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
 
     waited = settle(args.settle)
