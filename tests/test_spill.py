@@ -101,3 +101,29 @@ def test_a_temporary_folder_that_cannot_be_written_is_a_plain_error(tmp_path: ob
             store.add((0,))
     finally:
         tempfile.tempdir = saved
+
+
+def test_a_tmpdir_that_cannot_be_used_stops_the_report_rather_than_spill_elsewhere(tmp_path: object) -> None:
+    """TMPDIR names where findings may wait on disk; Python alone would quietly pass over a
+    folder that is missing or is a file and use another. The real CLI, findings spilled."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import AS_OF, CASES, _clean_env
+
+    assert isinstance(tmp_path, Path)
+    a_file = tmp_path / "file"
+    a_file.write_text("", encoding="utf-8")
+    for folder in (tmp_path / "missing", a_file):
+        env = {**_clean_env(), "PPT_SPILL_AFTER": "3", "TMPDIR": str(folder), "PPT_CACHE_DIR": str(tmp_path / "cache")}
+        run = subprocess.run([sys.executable, "-m", "pptcli", "check", str(CASES), "--as-of", AS_OF, "--no-cache"],
+                             env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert run.returncode == 2, run.stdout[-500:] + run.stderr
+        assert run.stderr.startswith(f"ppt: error: cannot write the report's findings to a temporary file in {folder}: "), run.stderr
+        assert "Traceback" not in run.stderr and run.stdout == ""
+    env = {**_clean_env(), "PPT_SPILL_AFTER": "3", "TMPDIR": str(tmp_path), "PPT_CACHE_DIR": str(tmp_path / "cache")}
+    good = subprocess.run([sys.executable, "-m", "pptcli", "check", str(CASES), "--as-of", AS_OF, "--no-cache"],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert good.returncode == 1 and os.listdir(tmp_path) == ["file"]  # spilled there, and gone

@@ -63,9 +63,12 @@ class ExternalSort:
 
     def _spill(self) -> None:
         self._held.sort()
+        # TMPDIR as given: Python would pass over one that cannot be written and use another
+        # folder, and findings about children must not land where the user did not send them.
+        folder = os.environ.get("TMPDIR") or None
         try:
             if self._file is None:
-                self._file = tempfile.TemporaryFile(prefix="ppt-")  # noqa: SIM115 - lives as long as self
+                self._file = tempfile.TemporaryFile(prefix="ppt-", dir=folder)  # noqa: SIM115 - lives as long as self
             out = self._file
             out.seek(0, 2)
             start, batches = out.tell(), 0
@@ -74,7 +77,7 @@ class ExternalSort:
                 batches += 1
         except OSError as exc:  # no writable temporary folder, a full disk: the user's to fix
             raise UserError(
-                f"cannot write the report's findings to a temporary file in {tempfile.gettempdir()}: "
+                f"cannot write the report's findings to a temporary file in {folder or tempfile.gettempdir()}: "
                 f"{exc.strerror or exc}; point TMPDIR at a writable folder with room, or raise PPT_SPILL_AFTER "
                 f"(findings held in memory, now {self.limit})"
             ) from None
