@@ -243,6 +243,7 @@ def test_worker_filter(everything: dict[str, Any]) -> None:
     assert data["findings"]
     assert all("c.rivera" in f["responsible"] for f in data["findings"])
     assert {key(f) for f in data["findings"]} == {key(f) for f in everything["findings"] if "c.rivera" in f["responsible"]}
+    assert_cases_are_those_of_the_findings(data)
 
 
 def test_supervisor_filter_is_the_team_and_the_supervisor_own(everything: dict[str, Any]) -> None:
@@ -256,17 +257,22 @@ def test_supervisor_filter_is_the_team_and_the_supervisor_own(everything: dict[s
     own = [f for f in data["findings"] if "m.okafor" in f["responsible"]]
     assert {f["rule"] for f in own} >= {"CPSW-II.C"}  # the supervisor's own follow-ups
     assert not any(f["case"].startswith(("MAN-", "KEE-")) for f in data["findings"])
+    assert_cases_are_those_of_the_findings(data)
 
 
 def test_office_filter(everything: dict[str, Any]) -> None:
     data = demo_check("--all", "--office", "keene", expect_rc=(0, 1))
     assert data["findings"] and all(f["office"] == "keene" for f in data["findings"])
     assert len(data["findings"]) == sum(1 for f in everything["findings"] if f["office"] == "keene")
+    assert_cases_are_those_of_the_findings(data)
 
 
 def test_case_filter() -> None:
     data = demo_check("--all", "--case", "MAN-2026-0107", expect_rc=1)
     assert data["findings"] and {f["case"] for f in data["findings"]} == {"MAN-2026-0107"}
+    assert data["summary"]["cases"] == 1
+    title = ppt("check", CASES, "--as-of", DEMO_AS_OF, "--case", "MAN-2026-0107").stdout.splitlines()[0]
+    assert title.endswith(" obligations in 1 case"), title
 
 
 def test_rule_filter_exact_and_pattern(everything: dict[str, Any]) -> None:
@@ -277,6 +283,7 @@ def test_rule_filter_exact_and_pattern(everything: dict[str, Any]) -> None:
     expected = {r for r in SPEC_RULE_IDS if r.startswith("CPSW-I.")}
     assert rules == expected  # CPSW-I.A.1 ... CPSW-I.L, and no CPSW-II.* or Q1
     assert len(pattern["findings"]) == sum(1 for f in everything["findings"] if f["rule"] in expected)
+    assert_cases_are_those_of_the_findings(exact)
 
 
 def test_since_filter(everything: dict[str, Any]) -> None:
@@ -288,6 +295,13 @@ def test_since_filter(everything: dict[str, Any]) -> None:
     expected = {key(f) for f in everything["findings"] if (f["due"] or f["trigger"]) >= since}
     assert {key(f) for f in data["findings"]} == expected
     assert len(expected) < len(everything["findings"])
+    assert_cases_are_those_of_the_findings(data)
+
+
+def assert_cases_are_those_of_the_findings(data: dict[str, Any]) -> None:
+    """A filtered report's case count is of the cases it has an obligation of (with --all,
+    each has a finding), not of the repository."""
+    assert 0 < data["summary"]["cases"] == len({f["case"] for f in data["findings"]}) < 21
 
 
 @pytest.mark.parametrize(

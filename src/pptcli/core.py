@@ -383,7 +383,7 @@ def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable
             layout.note(results.at, o.kept)
             hold(o)
 
-    counts, found, valid, ids = scan.merge(iter(results), take, run.tick(len(files)) if run.tick else None)
+    counts, found, valid, ids = scan.merge(iter(results), take, run.tick(len(files)) if run.tick else None, filtered=not filters.is_empty())
     if cache is not None:
         prune_others(cache)
     if filters.case and filters.case not in ids:  # a typo must not pass as an empty report

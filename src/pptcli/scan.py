@@ -499,10 +499,13 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def merge(results: Iterator[Outcome], take: Callable[[Outcome], None], on_each: Callable[[], None] | None = None) -> tuple[Counts, list[Problem], int, Collection[str]]:
+def merge(
+    results: Iterator[Outcome], take: Callable[[Outcome], None], on_each: Callable[[], None] | None = None, *, filtered: bool = False,
+) -> tuple[Counts, list[Problem], int, Collection[str]]:
     """Counts of all, problems, valid cases and case ids; each outcome with kept findings goes
     to `take`, in order. A case id used by an earlier file makes a later file a problem, and
-    its findings do not count."""
+    its findings do not count. `filtered`: a report of some workers, offices, cases or rules
+    counts only the valid cases with an obligation in it."""
     counts = Counts()
     problems: list[Problem] = []
     first: dict[str, str] = {}
@@ -518,7 +521,7 @@ def merge(results: Iterator[Outcome], take: Callable[[Outcome], None], on_each: 
         if result.case_id is not None:
             first[result.case_id] = result.file
         problems += result.problems
-        valid += result.valid
+        valid += result.valid and (not filtered or any(result.counts.status.values()))
         counts.merge(result.counts)
         if result.kept:
             take(result)
