@@ -373,6 +373,7 @@ def test_a_check_table_made_again_in_part_is_the_table_made_whole(repo: Path, tm
     files = sorted(p for p in repo.rglob("*.yaml") if p.parent != repo and p.name != "CON-2026-0042-03.yaml")
     rng = random.Random(2026)
     assert "made whole" in ppt("--debug", "check", *run, cwd=repo.parent, cache=cache).stderr
+    assert "ppt: debug: the report was made whole, without the cache (--no-cache)\n" in ppt("--debug", "check", *run, "--no-cache", cwd=repo.parent, cache=cache).stderr
     # First a case handed from one worker to another: its findings leave one block for another.
     report = json.loads(ppt("check", *run, "--format", "json", "--no-cache", cwd=repo.parent, cache=cache).stdout)
     moved = next(f["file"] for f in report["findings"] if f["responsible"] == ["a.kowalski"] and f["status"] == "late")

@@ -41,6 +41,7 @@ def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Ma
     seen = core.glance(path, day, filters)
     color, columns = use_color(), width()
     if not run.use_cache:
+        _say("made whole, without the cache (--no-cache)")
         made, calendar = make(core.prepare(path, day, filters, seen), run)
         raise typer.Exit(emit(made, fmt, RenderOptions(view, show_all, redact, color, columns, calendar), fail_on, sys.stdout.write, sys.stderr.write))
     # Keyed by the bytes of every file it is made from, before any settings file but
