@@ -80,27 +80,23 @@ def test_the_string_key_sorts_rows_as_the_tuple_of_their_fields_does(rows: list[
             assert (as_tuple(a) < as_tuple(b)) == (as_string(a) < as_string(b)), (a, b)
 
 
-def test_a_temporary_folder_that_cannot_be_written_is_a_plain_error(tmp_path: object) -> None:
+def test_a_temporary_folder_that_cannot_be_written_is_a_plain_error(tmp_path: object, monkeypatch: object) -> None:
     """No writable temporary folder (here: the temporary folder is a file) stops the report
     with a message that says what to do, not a traceback."""
-    import tempfile
     from pathlib import Path
 
     import pytest
 
     from pptcli.problems import UserError
 
-    assert isinstance(tmp_path, Path)
+    assert isinstance(tmp_path, Path) and isinstance(monkeypatch, pytest.MonkeyPatch)
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("", encoding="utf-8")
-    saved, tempfile.tempdir = tempfile.tempdir, str(not_a_folder)
-    try:
-        store = ExternalSort(2)
-        store.add((1,))
-        with pytest.raises(UserError, match=r"cannot write the report's findings to a temporary file in .*file: .*TMPDIR"):
-            store.add((0,))
-    finally:
-        tempfile.tempdir = saved
+    monkeypatch.setenv("TMPDIR", str(not_a_folder))  # as macOS sets it for every user
+    store = ExternalSort(2)
+    store.add((1,))
+    with pytest.raises(UserError, match=r"cannot write the report's findings to a temporary file in .*file: .*TMPDIR"):
+        store.add((0,))
 
 
 def test_a_tmpdir_that_cannot_be_used_stops_the_report_rather_than_spill_elsewhere(tmp_path: object) -> None:
@@ -126,4 +122,4 @@ def test_a_tmpdir_that_cannot_be_used_stops_the_report_rather_than_spill_elsewhe
     env = {**_clean_env(), "PPT_SPILL_AFTER": "3", "TMPDIR": str(tmp_path), "PPT_CACHE_DIR": str(tmp_path / "cache")}
     good = subprocess.run([sys.executable, "-m", "pptcli", "check", str(CASES), "--as-of", AS_OF, "--no-cache"],
                           env=env, capture_output=True, text=True, timeout=120, check=False)
-    assert good.returncode == 1 and os.listdir(tmp_path) == ["file"]  # spilled there, and gone
+    assert good.returncode == 1 and os.listdir(tmp_path) == ["file"]  # a usable TMPDIR: a report, nothing left behind

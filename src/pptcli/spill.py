@@ -23,6 +23,18 @@ from pptcli.problems import UserError
 HELD = 65_536  # items held before a run is written: some 50 MB of findings
 
 
+def _chosen_folder() -> str | None:
+    """The temporary folder the environment names (TMPDIR, TEMP, TMP: Python's order), to be
+    used as given: Python would pass over one that cannot be written and use another, and
+    findings about children must not land where the user did not send them. None: Python's
+    default."""
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        folder = os.environ.get(name)
+        if folder:
+            return folder
+    return None
+
+
 def held_from_environment() -> int | None:
     """PPT_SPILL_AFTER=N holds at most N items in memory (a smaller memory budget, or tests)."""
     value = os.environ.get("PPT_SPILL_AFTER", "").strip()
@@ -63,9 +75,7 @@ class ExternalSort:
 
     def _spill(self) -> None:
         self._held.sort()
-        # TMPDIR as given: Python would pass over one that cannot be written and use another
-        # folder, and findings about children must not land where the user did not send them.
-        folder = os.environ.get("TMPDIR") or None
+        folder = _chosen_folder()
         try:
             if self._file is None:
                 self._file = tempfile.TemporaryFile(prefix="ppt-", dir=folder)  # noqa: SIM115 - lives as long as self
