@@ -505,7 +505,7 @@ def merge(
     """Counts of all, problems, valid cases and case ids; each outcome with kept findings goes
     to `take`, in order. A case id used by an earlier file makes a later file a problem, and
     its findings do not count. `filtered`: a report of some workers, offices, cases or rules
-    counts only the valid cases with an obligation in it."""
+    counts only the valid cases with an obligation in it (an n/a one is none)."""
     counts = Counts()
     problems: list[Problem] = []
     first: dict[str, str] = {}
@@ -521,7 +521,7 @@ def merge(
         if result.case_id is not None:
             first[result.case_id] = result.file
         problems += result.problems
-        valid += result.valid and (not filtered or any(result.counts.status.values()))
+        valid += result.valid and (not filtered or any(n for status, n in result.counts.status.items() if status != _NA))
         counts.merge(result.counts)
         if result.kept:
             take(result)
