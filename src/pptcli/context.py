@@ -248,10 +248,12 @@ def _dated(field: str, subject: Callable[[Any], str], attribute: str, date_field
 
 
 def _meetings(view: CaseView) -> Iterator[Item]:
-    earlier = False  # a meeting was held before: the first one held is the child's first meeting
+    # Whether a meeting came before that was held or assigned tasks (one left "scheduled" with
+    # tasks recorded, which _tasks counts too): until then, no task can be due for discussion.
+    earlier = False
     for i, meeting in view.meetings:
         names = {**_fields(meeting), "first_meeting": not earlier}
-        if meeting.status is MeetingStatus.HELD:  # not one cancelled, or left scheduled and never held
+        if meeting.status is MeetingStatus.HELD or (meeting.status is not MeetingStatus.CANCELLED and meeting.tasks):
             earlier = True
         yield Item(f"meeting {meeting.date}", ("meetings", i), names)
 
