@@ -259,6 +259,7 @@ def test_caches_of_other_versions_go_after_a_month_unused(tmp_path: Path) -> Non
         "cache-0.0.3-4.sqlite3": 29,  # within the month: stays
         f"{mine.stem.rsplit('-', 1)[0]}-3.sqlite3": 45,  # this version, an older format: goes
         "cache.sqlite3": 400, "my-cache-0.0.1-5.sqlite3": 400, "cache-0.0.1-5.sqlite3.bak": 400,  # not ppt's: stay
+        "cache-browser-2.sqlite3": 400,  # another program's, in a shared PPT_CACHE_DIR: a version begins with a digit
     }
     for name, days in ages.items():
         (folder / name).write_bytes(b"SQLite format 3\0")
@@ -271,7 +272,7 @@ def test_caches_of_other_versions_go_after_a_month_unused(tmp_path: Path) -> Non
     report(repo, "--as-of", "2026-11-24")  # a new day: the report is made, not printed as kept
     left = {p.name for p in folder.iterdir()}
     assert left >= {mine.name, "cache-0.0.2-5.sqlite3", "cache-0.0.2-5.sqlite3-wal", "cache-0.0.3-4.sqlite3", "cache.sqlite3",
-                    "my-cache-0.0.1-5.sqlite3", "cache-0.0.1-5.sqlite3.bak"}
+                    "my-cache-0.0.1-5.sqlite3", "cache-0.0.1-5.sqlite3.bak", "cache-browser-2.sqlite3"}
     assert not left & {"cache-0.0.1-5.sqlite3", "cache-0.0.1-5.sqlite3-wal", "cache-0.0.1-5.sqlite3-shm", f"{mine.stem.rsplit('-', 1)[0]}-3.sqlite3"}
     assert report(repo) == reference  # and its own cache still serves
 
@@ -297,11 +298,17 @@ def test_what_other_code_of_the_same_version_cached_is_not_served(tmp_path: Path
     assert Path(where.stdout.strip()).parent == site / "pptcli"  # the copy runs, not the project
     before = table()
     assert "not recorded: " in before and table() == before  # the second from the cache
+    (site / "pptcli" / ".#engine.py").symlink_to("nowhere@host.1234")  # an editor's lock: dangling
+    assert table() == before
+    # An edit that keeps the file's size and time, as a copy with `cp -p` or rsync may.
     engine = site / "pptcli" / "engine.py"
-    engine.write_text(engine.read_text(encoding="utf-8").replace('"not recorded: "', '"never recorded: "'), encoding="utf-8")
+    stat = engine.stat()
+    engine.write_text(engine.read_text(encoding="utf-8").replace('"not recorded: "', '"NOT recorded: "'), encoding="utf-8")
+    os.utime(engine, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert engine.stat().st_size == stat.st_size
     after = table()
     assert "not recorded: " not in after
-    assert after == before.replace("not recorded: ", "never recorded: ")
+    assert after == before.replace("not recorded: ", "NOT recorded: ")
 
 
 def test_a_cache_entry_of_another_shape_is_a_miss(big_repo: Path, tmp_path: Path) -> None:

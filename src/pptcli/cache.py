@@ -52,9 +52,11 @@ _ID_LINE_TYPES = (bytes, int, int, int, int, int, str)  # path, size, mtime_ns, 
 
 @functools.cache
 def code_identity() -> str:
-    """The tool's own files (name, size, time): what other code made, a kept report or a
-    cached case or findings, is not reused, even under the same version number (ppt
-    installed again from a newer commit, an editable install being changed)."""
+    """A digest of the tool's own files, names and bytes: what other code made, a kept report
+    or a cached case or findings, is not reused, even under the same version number (ppt
+    installed again from a newer commit, an editable install being changed). Bytes, not
+    times: a copy that keeps times (`cp -p`, rsync, a Nix store) may differ in content. A
+    file that cannot be read (an editor's dangling lock link) counts by its name alone."""
     package = Path(__file__).parent
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}|{sys.version}".encode())
@@ -62,8 +64,13 @@ def code_identity() -> str:
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(names):
             path = os.path.join(folder, name)
-            st = os.stat(path)
-            h.update(f"{os.path.relpath(path, package)}|{st.st_size}|{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
+            try:
+                with open(path, "rb") as file:
+                    data = file.read()
+            except OSError:
+                data = b"!unreadable"
+            h.update(f"{os.path.relpath(path, package)}|{len(data)}\n".encode("utf-8", "surrogatepass"))
+            h.update(data)
     return h.hexdigest()
 
 
@@ -77,7 +84,7 @@ def cache_path(root: Path) -> Path:
 
 
 # A cache of ppt, of any version or format: the database and the files SQLite keeps beside it.
-_CACHE_FILE = re.compile(r"cache-[0-9A-Za-z.+!_-]+-[0-9]+\.sqlite3(?:-wal|-shm|-journal)?")
+_CACHE_FILE = re.compile(r"cache-[0-9][0-9A-Za-z.+!_-]*-[0-9]+\.sqlite3(?:-wal|-shm|-journal)?")
 UNUSED_FOR = 30 * 24 * 3600  # seconds without a write after which another version's cache goes
 
 
@@ -90,19 +97,24 @@ def prune_others(current: Path) -> list[Path]:
     database and its -wal and -shm files go together, judged by the newest of them.
     Returns what was deleted; what cannot be deleted stays."""
     now = time.time()
+    mine = current.name.split(".sqlite3")[0]
     groups: dict[str, list[tuple[Path, float]]] = {}
     try:
         with os.scandir(current.parent) as entries:
             for entry in entries:
-                if _CACHE_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-                    base = entry.name.split(".sqlite3")[0]
-                    groups.setdefault(base, []).append((Path(entry.path), entry.stat(follow_symlinks=False).st_mtime))
+                base = entry.name.split(".sqlite3")[0]
+                if base == mine or not _CACHE_FILE.fullmatch(entry.name):
+                    continue
+                try:  # another run may remove its -wal or -shm meanwhile
+                    if entry.is_file(follow_symlinks=False):
+                        groups.setdefault(base, []).append((Path(entry.path), entry.stat(follow_symlinks=False).st_mtime))
+                except OSError:
+                    continue
     except OSError:
         return []
-    mine = current.name.split(".sqlite3")[0]
     gone = []
     for base, files in groups.items():
-        if base == mine or now - max(mtime for _, mtime in files) < UNUSED_FOR:
+        if now - max(mtime for _, mtime in files) < UNUSED_FOR:
             continue
         # The database first: its -wal holds writes it may not have yet, so they go only after it.
         for path, _ in sorted(files, key=lambda f: f[0].name):
@@ -159,7 +171,8 @@ class Cache:
         self._db = connection
         self._queue: list[tuple[str, tuple[object, ...]]] = []
         # Stored after each file's digest: a case validated, or findings made, by other code
-        # (the same version number) is another entry, never served to this code.
+        # (the same version number) is never served to this code, which replaces the entry
+        # (the key is the path: two installs sharing one cache evict each other's).
         self._code = "@" + code
 
     @classmethod
