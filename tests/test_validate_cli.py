@@ -271,6 +271,12 @@ def test_settings_and_rule_files_named_are_read_as_what_they_are(tmp_path: Path)
     assert rule.returncode == 2
     assert 'rules/X-1.yaml:1:1: error: missing required key "for_each"' in rule.stdout.splitlines()
     assert "child" not in rule.stdout
+    # A hidden file below the root (the hook's `exclude: ^\.` passes it) is no case, as in a walk.
+    (repo / "concord").mkdir()
+    (repo / "concord" / ".draft.yaml").write_text("id: half written\n", encoding="utf-8")
+    edit_file(repo / "ppt.yaml", "rules: rules", "rules: null")
+    hidden = validate("concord/.draft.yaml", cwd=repo)
+    assert hidden.returncode == 0 and "0 case files valid" in hidden.stderr, hidden.stdout + hidden.stderr
 
 
 def test_a_staff_supervisor_missing_from_the_roster(demo_repo: Path) -> None:

@@ -73,4 +73,5 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new case rep
     for name, text in FILES.items():
         (directory / name).write_text(text, encoding="utf-8")
     typer.echo(f"created a case repository in {directory}: add staff to staff.yaml, then case files under an office folder")
-    typer.echo("to check every commit: `git init` there (unless it is in a git repository already), then `pre-commit install`")
+    typer.echo("to check every commit: `git init` there, then `pre-commit install` (in a folder of a git repository"
+               " already, add the ppt-validate hook to the .pre-commit-config.yaml at its root instead)")
