@@ -83,8 +83,8 @@ def _case_names(root: Path, under: Path, skip: frozenset[Path]) -> Iterator[tupl
     name, in full. Links to folders are not followed; a folder that cannot be listed is
     passed over, as os.walk does."""
     under = under.resolve()
-    if under.is_file():  # named: what a walk would not take as a case (settings, rules, hidden) is not one
-        if not (under.parent == root and under.name in SETTINGS_FILES) and not any(folder in under.parents for folder in skip) and not _hidden(under, root):
+    if under.is_file():  # named: a settings or rule file named is read as what it is, not as a case
+        if not (under.parent == root and under.name in SETTINGS_FILES) and not any(folder in under.parents for folder in skip):
             yield str(under), False
         return
     top, skipped = str(root), {str(folder) for folder in skip}
@@ -107,15 +107,6 @@ def _case_names(root: Path, under: Path, skip: frozenset[Path]) -> Iterator[tupl
             elif name.endswith((".yaml", ".yml")) and not (folder == top and name in SETTINGS_FILES):
                 yield entry.path, entry.is_symlink()
         stack.extend(reversed(below))
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    """Whether a file inside the repository is hidden, or in a hidden folder, below its root."""
-    try:
-        parts = path.relative_to(root).parts
-    except ValueError:
-        return False  # outside: reported as such where it is read
-    return any(part.startswith(".") for part in parts)
 
 
 def _name(entry: os.DirEntry[str]) -> str:

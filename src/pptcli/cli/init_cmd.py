@@ -54,7 +54,7 @@ repos:
         entry: ppt validate
         language: system
         files: \\.ya?ml$
-        exclude: ^\\.
+        exclude: (^|/)\\.
 """,
 }
 
