@@ -521,7 +521,7 @@ def merge(
         if result.case_id is not None:
             first[result.case_id] = result.file
         problems += result.problems
-        valid += result.valid and (not filtered or any(n for status, n in result.counts.status.items() if status != _NA))
+        valid += result.valid and (not filtered or result.counts.obligations > 0)
         counts.merge(result.counts)
         if result.kept:
             take(result)

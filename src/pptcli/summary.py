@@ -11,6 +11,7 @@ from pptcli.model.finding import RATED, Finding, Report, Status
 # Always present, so a consumer can read summary["by_status"]["overdue"] without a default;
 # n/a is not an obligation and appears only when such findings were asked for (--all).
 ALWAYS = tuple(s for s in Status if s is not Status.NA)
+_NA = str(Status.NA)
 
 
 def on_time_rate(counts: dict[str, int]) -> float | None:
@@ -103,6 +104,11 @@ class Counts:
             counts.add(str(f.status), f.responsible, f.office)
         return counts
 
+    @property
+    def obligations(self) -> int:
+        """Findings other than n/a: what a report says it has."""
+        return sum(n for s, n in self.status.items() if s != _NA)
+
     def keys(self) -> tuple[Status, ...]:
         return ALWAYS + ((Status.NA,) if self.status.get(str(Status.NA)) else ())
 
@@ -165,7 +171,7 @@ def summarize(report: Report) -> Summary:
     counts = counts_of(report)
     return {
         "cases": report.cases,
-        "obligations": sum(n for s, n in counts.status.items() if s != str(Status.NA)),
+        "obligations": counts.obligations,
         "by_status": counts.row(counts.status),
         "by_worker": [t.as_dict() for t in by_worker(report)],
         "by_office": [t.as_dict() for t in by_office(report)],

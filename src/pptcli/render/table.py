@@ -104,9 +104,9 @@ def _check(report: Report, options: RenderOptions, width: int) -> Iterator[str |
 
 
 def check_title(report: Report, color: bool) -> str:
-    every = counts_of(report).status
-    counts = {s: every.get(str(s), 0) for s in NONCOMPLIANT}
-    obligations = sum(n for s, n in every.items() if s != str(Status.NA))
+    every = counts_of(report)
+    counts = {s: every.status.get(str(s), 0) for s in NONCOMPLIANT}
+    obligations = every.obligations
     tally = ", ".join(f"{counts[s]} {s}" for s in (Status.LATE, Status.MISSED, Status.OVERDUE))
     title = (
         f"PPT compliance as of {short_day(report.as_of)}: {tally} "
