@@ -175,6 +175,10 @@ class Cache:
         # (the key is the path: two installs sharing one cache evict each other's).
         self._code = "@" + code
 
+    def _stored(self, digest: str) -> str:
+        """A file's digest as the entry table holds it: with the code that made the entry."""
+        return digest + self._code
+
     @classmethod
     def open(cls, path: Path) -> Cache | None:
         try:
@@ -188,15 +192,15 @@ class Cache:
             return None
 
     def model(self, path: str, digest: str) -> bytes | None:
-        row = self._get("select model from entry where path = ? and digest = ?", (_key(path), digest + self._code))
+        row = self._get("select model from entry where path = ? and digest = ?", (_key(path), self._stored(digest)))
         return row[0] if row and row[0] is not None else None
 
     def result(self, path: str, digest: str, setting: str) -> bytes | None:
-        row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (_key(path), digest + self._code, setting))
+        row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (_key(path), self._stored(digest), setting))
         return row[0] if row and row[0] is not None else None
 
     def has_result(self, path: str, digest: str, setting: str) -> bool:
-        return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (_key(path), digest + self._code, setting)) is not None
+        return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (_key(path), self._stored(digest), setting)) is not None
 
     def results_of(self, setting: str) -> set[bytes]:
         """Which files have a result cached under this setting, in one query (a lookup per
@@ -213,10 +217,10 @@ class Cache:
             return set()
 
     def put_model(self, path: str, digest: str, blob: bytes) -> None:
-        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (_key(path), digest + self._code, blob))
+        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (_key(path), self._stored(digest), blob))
 
     def put_result(self, path: str, digest: str, setting: str, blob: bytes) -> None:
-        self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, blob, _key(path), digest + self._code))
+        self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, blob, _key(path), self._stored(digest)))
 
     def id_lines(self, prefix: str) -> dict[str, tuple[int, int, int, int, int, str]]:
         """The id-line index (write_find.py) of the files whose path starts with `prefix`:
