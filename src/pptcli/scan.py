@@ -461,10 +461,7 @@ def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path
             return
         import multiprocessing
 
-        # A chunk's outcomes are held by the worker, then by this process until read: at most
-        # 200 files' worth, so memory does not grow with the repository.
-        size = max(20, min(200, len(misses) // (jobs * 8)))
-        chunks = [misses[i : i + size] for i in range(0, len(misses), size)]
+        chunks = _shares(misses, jobs)
         context = multiprocessing.get_context("fork")
         if cache is not None:
             cache.close()  # an SQLite connection must not cross a fork (sqlite.org/howtocorrupt.html)
@@ -485,6 +482,20 @@ def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path
     finally:
         if cache is not None:
             cache.close()
+
+
+def _shares(files: Sequence[str], jobs: int) -> list[Sequence[str]]:
+    """The files in chunks for the workers, smaller towards the end, so that the workers
+    finish together: with equal chunks of 200 files, one worker ended the run alone for the
+    time of half a chunk, on average (a third of a second at 10,000 files). A chunk's
+    outcomes are held by the worker, then by this process until read: at most 200 files'
+    worth, so memory does not grow with the repository."""
+    chunks, start = [], 0
+    while start < len(files):
+        size = max(10, min(200, (len(files) - start) // (jobs * 4)))
+        chunks.append(files[start : start + size])
+        start += size
+    return chunks
 
 
 def _jobs_from_environment() -> int | None:
