@@ -128,3 +128,42 @@ def test_a_file_name_that_is_not_utf8_is_cached_and_indexed(demo_repo: Path) -> 
         assert "CON-2026-0999" in checked.stdout
     assert run_ppt(*NOTIFY, cwd=demo_repo).returncode == 0
     assert "keene/odd-\udcff.yaml" in _index(demo_repo)
+
+
+ID_SPELLINGS = {
+    "a quoted key": '"id": CON-2026-0042',
+    "a space before the colon": "id : CON-2026-0042",
+    "a tag": "id: !!str CON-2026-0042",
+    "the value on the next line": "id:\n  CON-2026-0042",
+}
+
+
+@pytest.mark.parametrize("name", list(ID_SPELLINGS))
+def test_a_case_whose_id_is_spelled_otherwise_is_found(name: str, demo_repo: Path) -> None:
+    """What `ppt validate` accepts, a writer finds: a file with no plain `id:` line is parsed."""
+    path = demo_repo / "concord" / f"{CASE}.yaml"
+    path.write_bytes(path.read_bytes().replace(f"id: {CASE}".encode(), ID_SPELLINGS[name].encode(), 1))
+    assert run_ppt("validate", "concord", cwd=demo_repo).returncode == 0
+    result = run_ppt(*NOTIFY, cwd=demo_repo)
+    assert result.returncode in (0, 1), result.stderr
+    assert f"recorded in concord/{CASE}.yaml" in result.stdout
+
+
+def test_an_id_line_inside_another_files_text_does_not_make_two_candidates(demo_repo: Path) -> None:
+    other = demo_repo / OTHER
+    text = other.read_text(encoding="utf-8")
+    assert "\nid: CON-2026-0071\n" in text
+    other.write_text(text.replace("\nid: CON-2026-0071\n", f'\nid: CON-2026-0071\nnote: "a multi-line note\nid: {CASE}\n  ends here"\n'), encoding="utf-8")
+    result = run_ppt(*NOTIFY, cwd=demo_repo)
+    assert "is used by 2 files" not in result.stderr
+    assert f"recorded in concord/{CASE}.yaml" in result.stdout, result.stderr
+
+
+def test_a_case_file_that_cannot_be_read_is_named_rather_than_another_case_guessed(demo_repo: Path) -> None:
+    path = demo_repo / "concord" / f"{CASE}.yaml"
+    path.unlink()
+    path.symlink_to("gone.yaml")  # cannot be read, even by root
+    result = run_ppt(*NOTIFY, cwd=demo_repo)
+    assert result.returncode == 2
+    assert f'no readable case file has the id "{CASE}"; concord/{CASE}.yaml cannot be read (No such file or directory)' in result.stderr
+    assert "did you mean" not in result.stderr

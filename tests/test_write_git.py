@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -126,11 +127,102 @@ def test_without_a_git_identity_nothing_is_written(repo: Path, git_env: dict[str
     assert (repo / CASE_FILE).read_bytes() == before
 
 
-def test_during_a_merge_nothing_is_written(repo: Path, git_env: dict[str, str]) -> None:
-    head = git(repo, git_env, "rev-parse", "HEAD").strip()
-    (repo / ".git" / "MERGE_HEAD").write_text(head + "\n", encoding="utf-8")
+def test_without_a_committer_identity_nothing_is_written(repo: Path, git_env: dict[str, str]) -> None:
+    """git commit needs a committer as well as an author; the environment may give only one."""
+    git(repo, git_env, "config", "--unset", "user.name")
+    git(repo, git_env, "config", "--unset", "user.email")
+    git(repo, git_env, "config", "user.useConfigOnly", "true")
+    env = {**git_env, "GIT_AUTHOR_NAME": "Carmen Rivera", "GIT_AUTHOR_EMAIL": "c.rivera@example.org"}
+    before = (repo / CASE_FILE).read_bytes()
+    result = ppt(repo, env, "log", "followup", "CON-2026-0042", "--date", "2026-11-20", "--commit")
+    assert result.returncode == 2
+    assert "git does not know who you are (nothing written)" in result.stderr
+    assert (repo / CASE_FILE).read_bytes() == before
+
+
+# What git leaves in its folder while an operation waits for the user: a commit made then
+# would end it (a revert's REVERT_HEAD is gone, and `git revert --continue` fails).
+IN_PROGRESS = {"MERGE_HEAD": "a git merge", "CHERRY_PICK_HEAD": "a git cherry-pick", "REVERT_HEAD": "a git revert",
+               "rebase-merge/": "a git rebase", "rebase-apply/": "a git rebase (or git am)"}
+
+
+@pytest.mark.parametrize("left", list(IN_PROGRESS))
+def test_during_a_merge_cherry_pick_revert_or_rebase_nothing_is_written(left: str, repo: Path, git_env: dict[str, str]) -> None:
+    if left.endswith("/"):
+        (repo / ".git" / left).mkdir()
+    else:
+        (repo / ".git" / left).write_text(git(repo, git_env, "rev-parse", "HEAD"), encoding="utf-8")
     before = (repo / CASE_FILE).read_bytes()
     result = ppt(repo, git_env, "log", "followup", "CON-2026-0042", "--date", "2026-11-20", "--commit")
     assert result.returncode == 2
-    assert "a git merge is in progress" in result.stderr
+    assert f"--commit: {IN_PROGRESS[left]} is in progress; finish or abort it first (nothing written)" in result.stderr
     assert (repo / CASE_FILE).read_bytes() == before
+    assert git(repo, git_env, "rev-list", "--count", "HEAD").strip() == "1"
+
+
+def _hook(repo: Path, script: str) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\n" + script, encoding="utf-8")
+    hook.chmod(0o755)
+
+
+def test_a_commit_refused_by_a_hook_puts_the_file_back_and_records_nothing(repo: Path, git_env: dict[str, str]) -> None:
+    _hook(repo, "echo 'pre-commit: the hook says no' >&2\nexit 1\n")
+    before = (repo / CASE_FILE).read_bytes()
+    result = ppt(repo, git_env, "log", "followup", "CON-2026-0042", "--date", "2026-11-20", "--commit")
+    assert result.returncode == 2, result
+    assert f"the commit failed, so nothing is recorded ({CASE_FILE} is as it was): " in result.stderr
+    assert "the hook says no" in result.stderr
+    assert (repo / CASE_FILE).read_bytes() == before
+    assert git(repo, git_env, "status", "--porcelain") == ""
+    assert git(repo, git_env, "rev-list", "--count", "HEAD").strip() == "1"
+    again = ppt(repo, git_env, "log", "followup", "CON-2026-0042", "--date", "2026-11-20", "--commit")
+    assert "has changes not committed" not in again.stderr  # the next write is not blocked by the first
+
+
+def test_a_writer_waits_for_a_git_command_holding_the_index(repo: Path, git_env: dict[str, str]) -> None:
+    """An editor's or a prompt's `git status` holds .git/index.lock for an instant."""
+    lock = repo / ".git" / "index.lock"
+    lock.write_text("", encoding="utf-8")
+    writer = subprocess.Popen([sys.executable, "-m", "pptcli", "log", "followup", "CON-2026-0042", "--date", "2026-11-20",
+                               "--commit", "--as-of", AS_OF], cwd=repo, env=git_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    lock.unlink()
+    _, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    assert git(repo, git_env, "log", "-1", "--format=%s").strip() == "CON-2026-0042: supervisor follow-up 2026-11-20"
+    assert git(repo, git_env, "status", "--porcelain") == ""
+
+
+def test_an_index_lock_left_behind_is_named_and_nothing_is_written(repo: Path, git_env: dict[str, str]) -> None:
+    (repo / ".git" / "index.lock").write_text("", encoding="utf-8")
+    before = (repo / CASE_FILE).read_bytes()
+    result = ppt(repo, git_env, "log", "followup", "CON-2026-0042", "--date", "2026-11-20", "--commit")
+    assert result.returncode == 2
+    assert "--commit: git's index has been locked for" in result.stderr
+    assert "index.lock" in result.stderr and "(nothing written)" in result.stderr
+    assert (repo / CASE_FILE).read_bytes() == before
+
+
+def test_a_record_written_while_a_hook_sets_other_changes_aside_is_not_lost(repo: Path, git_env: dict[str, str]) -> None:
+    """pre-commit sets the other files' unstaged changes aside while its hooks run, and when
+    it cannot put them back over what was written meanwhile, it restores its copy: a record
+    another writer wrote into one of those files then was lost, though it said "recorded"."""
+    _hook(repo, "git diff --binary > .git/aside.patch\ngit checkout -- .\ntouch .git/hooks-running\nsleep 3\n"
+                "git apply .git/aside.patch 2>/dev/null || { git checkout -- .; git apply .git/aside.patch; echo rolled back >&2; exit 1; }\n")
+    other = repo / "keene" / "KEE-2026-0019.yaml"
+    first = ppt(repo, git_env, "log", "followup", "KEE-2026-0019", "--date", "2026-11-20")  # written, not committed
+    assert first.returncode in (0, 1), first.stderr
+    committing = subprocess.Popen([sys.executable, "-m", "pptcli", "log", "followup", "CON-2026-0071", "--date", "2026-11-20",
+                                   "--commit", "--as-of", AS_OF], cwd=repo, env=git_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (repo / ".git" / "hooks-running").exists():
+        assert committing.poll() is None and time.monotonic() < deadline, committing.communicate()
+        time.sleep(0.05)
+    second = ppt(repo, git_env, "log", "followup", "KEE-2026-0019", "--date", "2026-11-16")
+    _, err = committing.communicate(timeout=120)
+    assert committing.returncode == 0, err
+    assert second.returncode in (0, 1), second.stderr
+    text = other.read_text(encoding="utf-8")
+    assert "2026-11-20" in text and "2026-11-16" in text
+    assert git(repo, git_env, "log", "-1", "--format=%s").strip() == "CON-2026-0071: supervisor follow-up 2026-11-20"

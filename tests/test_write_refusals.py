@@ -6,6 +6,7 @@ file is byte-for-byte what it was, and no temporary file is left beside it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,42 @@ def test_conflict_markers_are_reported_where_they_stand(demo_repo: Path) -> None
     assert result.returncode == 2
     assert f"concord/{CASE}.yaml:{line}:1: error: git merge conflict marker" in result.stderr
     assert path.read_text(encoding="utf-8") == marked
+
+
+def test_a_file_the_reader_takes_but_the_editor_cannot_is_refused_where_it_stands(demo_repo: Path) -> None:
+    """libyaml (the reader) takes a tab after a colon; ruamel (the editor) does not: the
+    writer refuses, saying where, rather than failing as a bug."""
+    path = demo_repo / FILE
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index("  cpsw: c.rivera\n")].count("\n") + 1
+    path.write_text(text.replace("  cpsw: c.rivera\n", "  cpsw:\tc.rivera\n"), encoding="utf-8")
+    assert run_ppt("validate", "concord", cwd=demo_repo).returncode == 0
+    before = _snapshot(demo_repo)
+    result = run_ppt("log", "followup", CASE, "--date", "2026-11-20", *AS_OF, cwd=demo_repo)
+    assert result.returncode == 2, result
+    assert f"concord/{CASE}.yaml:{line}:8: error: " in result.stderr and "stricter YAML parser" in result.stderr, result.stderr
+    assert f"{FILE.as_posix()} cannot be edited by ppt as it is written (nothing written)" in result.stderr
+    assert _snapshot(demo_repo) == before
+
+
+def test_a_case_file_whose_name_is_not_utf8_is_written(demo_repo: Path) -> None:
+    """Linux allows any bytes in a name; `ppt check` reads such a file, and so does a writer."""
+    odd = os.fsencode(demo_repo / "concord") + b"/caf\xe9-0042.yaml"
+    os.rename(demo_repo / FILE, odd)
+    result = run_ppt("log", "followup", CASE, "--date", "2026-11-20", *AS_OF, cwd=demo_repo)
+    assert result.returncode in (0, 1), result.stderr
+    assert "supervisor follow-up" in result.stdout
+    with open(odd, "rb") as file:
+        assert b"2026-11-20" in file.read()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write any file")
+def test_a_read_only_case_file_is_refused(demo_repo: Path) -> None:
+    """Replacing the file by a rename would go round its permissions."""
+    path = demo_repo / FILE
+    path.chmod(0o444)
+    before = _snapshot(demo_repo)
+    result = run_ppt("log", "followup", CASE, "--date", "2026-11-20", *AS_OF, cwd=demo_repo)
+    assert result.returncode == 2
+    assert f"{FILE.as_posix()} is read-only" in result.stderr
+    assert _snapshot(demo_repo) == before

@@ -2,7 +2,11 @@
 
 1. Before locking: find the repository and the case file (write_find), load the settings and
    rules, check the options, and with --commit check that git can commit (write_git).
-2. Lock `.ppt-cache/locks/<file>.lock` in the repository: writers of one file take turns.
+2. Lock the repository (`.ppt-cache/locks/repository.lock`): shared to write a file, exclusive
+   to write one and commit it (a commit runs git's hooks, and pre-commit sets every other
+   file's changes aside while they run, then puts them back: a record written meanwhile into
+   another file would be lost). Then lock `.ppt-cache/locks/<file>.lock`: writers of one file
+   take turns.
 3. Under the lock, read the file and validate it by the loader's own path (model, cross-record
    checks, rules); a file with problems or git conflict markers is refused.
 4. Plan the edit on its data (write_plan), splice it into the text (write_text), and check the
@@ -11,7 +15,8 @@
    validate that file by the loader's path. Any problem: the temporary file goes, nothing else.
 6. Compare the case file's bytes with what was read (an editor may have saved meanwhile).
 7. os.replace the file (atomic: a reader sees the old file or the new one), fsync the folder.
-8. --commit: `git commit --only` of that file, still under the lock.
+8. --commit: `git commit --only` of that file, still under the locks. Should git make no
+   commit (a hook says no), the file is put back as it was, and nothing is recorded.
 
 PPT_TEST_WRITE_DELAY=<seconds> makes step 6 wait, so tests can kill a writer between writing
 the temporary file and renaming it. Only the tests set it.
@@ -37,13 +42,13 @@ from pptcli.model.finding import Finding, Status
 from pptcli.problems import Problem, UserError, display_path
 from pptcli.rules import RuleSet
 from pptcli.write_find import find_case
-from pptcli.write_git import GitFile, preflight, require_committed
+from pptcli.write_git import CommitFailed, GitFile, is_committed, preflight, require_committed
 from pptcli.write_git import commit as git_commit
 from pptcli.write_kinds import Kind
-from pptcli.write_lock import exclusive
+from pptcli.write_lock import holding
 from pptcli.write_plan import Change, Values, check_options, plan
 from pptcli.write_text import edit, verify
-from pptcli.yamlio import parse, to_plain
+from pptcli.yamlio import ParseError, parse, to_plain
 
 TEMP_SUFFIX = ".ppt-tmp"
 LOCKS = Path(".ppt-cache") / "locks"
@@ -92,7 +97,7 @@ def record(start: Path, kind: Kind, case_id: str, options: Mapping[str, Any], *,
     real = found.resolve()
     git = preflight(real) if commit else None
     try:
-        with exclusive(_lock_file(root, rel), rel):
+        with holding(_locks(root) / "repository.lock", "this repository", shared=git is None), holding(_lock_file(root, rel), rel):
             return _write(ctx, kind, values, real, rel, case_id, as_of, git)
     except OSError as exc:  # a read-only folder, a full disk: the user's to fix, not a bug
         raise UserError(f"cannot write {rel}: {exc.strerror or exc} ({exc.filename or rel}); the file is unchanged") from None
@@ -116,6 +121,8 @@ def _write(ctx: _Context, kind: Kind, values: Values, real: Path, rel: str, case
     if git is not None:
         require_committed(git)  # under the lock: no other writer can change the file meanwhile
     raw = real.read_bytes()
+    if not os.access(real, os.W_OK):  # replacing it would go round its permissions
+        raise UserError(f"{rel} is read-only: its permissions do not let you write it (nothing written)")
     loaded, findings, problems = _validate(ctx, real, rel, as_of)
     if problems or loaded is None:
         raise Refused(f"{rel} has problems; fix them first (nothing written)", ctx.root, problems)
@@ -128,25 +135,38 @@ def _write(ctx: _Context, kind: Kind, values: Values, real: Path, rel: str, case
     change = plan(kind, values, to_plain(parse(text[len(bom):])))
     if not change.ops:
         return Outcome(ctx.root, rel, case_id, change, False, _shown(kind, change, findings))
-    new_text = edit(text[len(bom):], change.ops)
+    try:
+        new_text = edit(text[len(bom):], change.ops)
+    except ParseError as exc:  # read by the reader, not by the editor's stricter round-trip parser
+        problem = Problem(rel, exc.line, exc.column, f"{exc.message} (ppt edits files with a stricter YAML parser; write this line more plainly)")
+        raise Refused(f"{rel} cannot be edited by ppt as it is written (nothing written)", ctx.root, [problem]) from None
     verify(new_text, change.data)
-    findings = _replace(ctx, real, rel, raw, (bom + new_text).encode("utf-8"), as_of)
+    new = (bom + new_text).encode("utf-8")
+    findings = _replace(ctx, real, rel, raw, new, as_of)
     commit = None
     if git is not None:
-        with exclusive(ctx.root / LOCKS / "git-commit.lock", "the git index"):  # one commit at a time
+        try:
             commit = git_commit(git, f"{case_id}: {change.summary}")
+        except CommitFailed as failed:
+            _undo(real, rel, raw, new, git, failed)
     return Outcome(ctx.root, rel, case_id, change, True, _shown(kind, change, findings), commit)
+
+
+def _undo(real: Path, rel: str, raw: bytes, new: bytes, git: GitFile, failed: CommitFailed) -> None:
+    """git made no commit of the new record: put the file back as it was (a record the user
+    asked to commit is recorded with its commit or not at all), unless a hook changed it."""
+    if is_committed(git):  # git said no, yet the commit is there: nothing to undo
+        raise UserError(f"{rel} was written and committed, but git reported: {failed.why}")
+    if real.read_bytes() != new:
+        raise UserError(f"{rel} was written, but the commit failed, and something (a hook?) changed the file since: {failed.why}")
+    _put(real, raw)
+    raise UserError(f"the commit failed, so nothing is recorded ({rel} is as it was): {failed.why}")
 
 
 def _replace(ctx: _Context, real: Path, rel: str, raw: bytes, new: bytes, as_of: dt.date) -> list[Finding]:
     """Steps 5-7: the new bytes in place of the old, or nothing at all."""
-    fd, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=TEMP_SUFFIX, dir=real.parent)
-    temp = Path(name)
+    temp = _temp_beside(real, new)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(new)
-            out.flush()
-            os.fsync(out.fileno())
         _, findings, problems = _validate(ctx, temp, rel, as_of)
         if problems:
             raise Refused(f"the edited {rel} would not validate (positions are in the edited text); nothing written", ctx.root, problems)
@@ -155,13 +175,42 @@ def _replace(ctx: _Context, real: Path, rel: str, raw: bytes, new: bytes, as_of:
             time.sleep(float(delay))
         if real.read_bytes() != raw:
             raise UserError(f"{rel} changed on disk since ppt read it (saved in an editor?); nothing written, run the command again")
-        shutil.copymode(real, temp)  # mkstemp makes owner-only files; keep the case file's mode
-        os.replace(temp, real)
+        _rename(temp, real)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    _sync_folder(real.parent)
     return findings
+
+
+def _put(real: Path, data: bytes) -> None:
+    """These bytes in place of the file's, atomically (the file as it was, after a failed commit)."""
+    temp = _temp_beside(real, data)
+    try:
+        _rename(temp, real)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _temp_beside(real: Path, data: bytes) -> Path:
+    """A hidden temporary file beside `real` holding `data`, on disk (fsync)."""
+    fd, name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=TEMP_SUFFIX, dir=real.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def _rename(temp: Path, real: Path) -> None:
+    shutil.copymode(real, temp)  # mkstemp makes owner-only files; keep the case file's mode
+    os.replace(temp, real)
+    _sync_folder(real.parent)
 
 
 def _validate(ctx: _Context, path: Path, rel: str, as_of: dt.date) -> tuple[LoadedCase | None, list[Finding], list[Problem]]:
@@ -181,15 +230,21 @@ def _shown(kind: Kind, change: Change, findings: list[Finding]) -> tuple[Finding
     return tuple(f for f in findings if f.status is not Status.NA and wanted(f, change.view))
 
 
-def _lock_file(root: Path, rel: str) -> Path:
-    """One lock per case file, in a hidden folder the loader skips and git ignores."""
+def _locks(root: Path) -> Path:
+    """The folder of the writers' lock files: hidden, so the loader skips it, and ignored by git."""
     folder = root / LOCKS
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# ppt's lock files: never commit them\n*\n", encoding="utf-8")
-    digest = hashlib.sha1(rel.encode("utf-8")).hexdigest()[:12]
-    return folder / f"{Path(rel).name}.{digest}.lock"
+    return folder
+
+
+def _lock_file(root: Path, rel: str) -> Path:
+    """The lock of one case file. A file name that is not UTF-8 holds lone surrogates: as
+    bytes, it is the name on disk."""
+    digest = hashlib.sha1(rel.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return _locks(root) / f"{Path(rel).name}.{digest}.lock"
 
 
 def _remove_stale_temps(real: Path) -> None:

@@ -1,9 +1,10 @@
 """Finding a case file by its id without parsing, or even reading, every file of the repository.
 
 A statewide repository holds thousands of case files; parsing them all to write one record
-would take seconds. Every case file states its id on a top-level `id:` line, so one
+would take seconds. A case file states its id on a top-level `id:` line, so one
 regular-expression pass over the raw bytes finds the candidates (and every id, for "did you
-mean"); the caller then loads only the file found and checks its id properly.
+mean"); only a file with no such plain line (`"id": X`, `id : X`, `id: !!str X`) is parsed
+for it. The caller then loads only the file found and checks its id properly.
 
 Reading every file's bytes still grows with the repository, so the ids each file showed are
 kept in the cache (cache.py) with the file's identity: size, modification and change times,
@@ -23,11 +24,12 @@ import time
 from pathlib import Path
 
 from pptcli.cache import Cache, cache_path
-from pptcli.load import case_files
+from pptcli.load import case_files, read_document
 from pptcli.problems import UserError, did_you_mean, display_path
 from pptcli.yamlio import TooLarge, max_file_bytes, read_regular
 
-_ID_LINE = re.compile(rb"""^id:[ \t]*["']?([^\s"'#]+)["']?[ \t]*(?:#.*)?\r?$""", re.MULTILINE)
+# A plain id: not a tag (!!str), an anchor (&a) or an alias (*a), which the YAML parser reads.
+_ID_LINE = re.compile(rb"""^id:[ \t]*["']?([^\s"'#!&*][^\s"'#]*)["']?[ \t]*(?:#.*)?\r?$""", re.MULTILINE)
 RACY_NS = 2_000_000_000  # FAT's clock tick is 2 s; every other file system's is finer
 
 
@@ -35,25 +37,35 @@ def find_case(root: Path, case_id: str) -> Path:
     """The one file of the repository whose top-level id is `case_id`."""
     found: list[Path] = []
     ids: set[str] = set()
+    unread: list[tuple[Path, str]] = []
     for path, seen in _id_lines(root):
+        if isinstance(seen, str):
+            unread.append((path, seen))
+            continue
         ids.update(seen)
         found.extend(path for i in seen if i == case_id)
     if not found:
+        if unread:  # the case may be in one of them: say so rather than guess another
+            path, why = unread[0]
+            more = f" and {len(unread) - 1} more" if len(unread) > 1 else ""
+            raise UserError(f'no readable case file has the id "{case_id}"; {display_path(path, root)}{more} cannot be read ({why})')
         folded = {i.casefold(): i for i in ids}
         hint = f'; did you mean "{folded[case_id.casefold()]}"?' if case_id.casefold() in folded else did_you_mean(case_id, ids)
         raise UserError(f'no case "{case_id}" in the repository at {root}{hint}')
+    if len(found) > 1:  # an `id:` line may stand inside another file's multi-line text: ask the YAML
+        found = [path for path in found if _stated(path) == (case_id,)] or found
     if len(found) > 1:
         files = ", ".join(display_path(p, root) for p in found)
         raise UserError(f'case id "{case_id}" is used by {len(found)} files ({files}); give each case its own id first')
     return found[0]
 
 
-def _id_lines(root: Path) -> list[tuple[Path, tuple[str, ...]]]:
-    """Each readable case file with the ids its `id:` lines give, in file order; from the
-    index where the file is unchanged, which is then brought up to date."""
+def _id_lines(root: Path) -> list[tuple[Path, tuple[str, ...] | str]]:
+    """Each case file with the ids it states (or why it cannot be read), in file order; from
+    the index where the file is unchanged, which is then brought up to date."""
     cache = Cache.open(cache_path(root))
     if cache is None:  # no cache to be had (a read-only repository): read every file
-        return [(path, seen) for path in case_files(root, root) if (seen := _read(path)) is not None]
+        return [(path, _read(path)) for path in case_files(root, root)]
     try:
         known = cache.id_lines(str(root.resolve()).rstrip(os.sep) + os.sep)
         result = []
@@ -61,14 +73,15 @@ def _id_lines(root: Path) -> list[tuple[Path, tuple[str, ...]]]:
             key = str(path)
             read_ns = time.time_ns()  # before the stat: a change after it shows next time
             identity = _identity(path)
-            if identity is None:
-                continue  # gone since the folder was listed
-            seen = _indexed(identity, known.pop(key, None))
+            if identity is None:  # gone since the folder was listed, or a dangling link: say why
+                if os.path.lexists(path):
+                    result.append((path, _read(path)))
+                continue
+            seen: tuple[str, ...] | str | None = _indexed(identity, known.pop(key, None))
             if seen is None:
                 seen = _read(path)
-                if seen is None:
-                    continue
-                cache.put_id_line(key, identity, read_ns, "\n".join(seen))
+                if not isinstance(seen, str):
+                    cache.put_id_line(key, identity, read_ns, "\n".join(seen))
             result.append((path, seen))
         for gone in known:  # files deleted or renamed since
             cache.drop_id_line(gone)
@@ -99,14 +112,23 @@ def _indexed(identity: tuple[int, int, int, int], entry: tuple[int, int, int, in
     return tuple(ids.split("\n")) if ids else ()
 
 
-def _read(path: Path) -> tuple[str, ...] | None:
-    """The ids of a file's `id:` lines; None when it cannot be read (`ppt validate` says why)."""
+def _read(path: Path) -> tuple[str, ...] | str:
+    """The ids a file states, on its plain `id:` lines or else as its YAML gives it; or why it
+    cannot be read."""
     try:
         try:
             raw = read_regular(path, max_file_bytes())
         except TooLarge as exc:  # its head still names it: the writer then refuses it, saying why
             with open(path, "rb") as file:
                 raw = file.read(exc.limit)
-    except OSError:
-        return None
-    return tuple(match.group(1).decode("utf-8", "replace") for match in _ID_LINE.finditer(raw))
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    ids = tuple(match.group(1).decode("utf-8", "replace") for match in _ID_LINE.finditer(raw))
+    return ids or _stated(path, raw)
+
+
+def _stated(path: Path, raw: bytes | None = None) -> tuple[str, ...]:
+    """The id the file's YAML gives (none when it does not parse)."""
+    doc, _ = read_document(path, path.name, raw=raw)
+    stated = doc.get("id") if isinstance(doc, dict) else None
+    return (str(stated),) if isinstance(stated, str) and stated else ()

@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pptcli.write_emit import Layout, blocky, entry, flow, item_lines, scalar
-from pptcli.yamlio import make_yaml, parse, to_plain
+from pptcli.yamlio import make_yaml, parse, roundtrip_error, to_plain
 
 Path = tuple[str | int, ...]
 
@@ -86,7 +87,10 @@ class _Doc:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.root = make_yaml().compose(text)
+        try:
+            self.root = make_yaml().compose(text)
+        except (YAMLError, RecursionError) as exc:  # the reader (libyaml) took it: a tab after a colon, say
+            raise roundtrip_error(exc) from None
         self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         self.nl = "\r\n" if "\r\n" in text else "\n"
         self.layout = _layout(self.root)
