@@ -13,9 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from pptcli import fastyaml
 from pptcli.locator import Locator
-from pptcli.yamlio import MAX_DEPTH, ParseError, _located, parse, parse_roundtrip
+from pptcli.yamlio import MAX_DEPTH, ParseError, parse, parse_roundtrip, to_plain
 
 # Scalars chosen for how YAML resolves them: text that looks like another type, and values
 # of every type of the core schema (YAML 1.2), where YAML 1.1 (PyYAML's default) differs.
@@ -69,7 +71,11 @@ def assert_read_alike(text: str) -> None:
         with pytest.raises(ParseError):
             parse(text)
         return
-    fast = parse(text)  # fastyaml, or ruamel.yaml when libyaml cannot read it (`[:0]`)
+    try:
+        fast = parse(text)
+    except ParseError as exc:  # libyaml cannot read it (`[:0]`, YAML 1.2 only): refused, and located
+        assert exc.line >= 1 and exc.column >= 1 and exc.message, text
+        return
     assert same(fast, slow), text
     if isinstance(fast, (dict, list)):
         mine, theirs = Locator.of(fast), Locator.of(slow)
@@ -78,6 +84,34 @@ def assert_read_alike(text: str) -> None:
         empty = {path for path in mine.values if _at(fast, path) is None}
         assert {p: v for p, v in mine.values.items() if p not in empty} == {p: v for p, v in theirs.values.items() if p not in empty}, text
         assert mine.keys == theirs.keys, text
+
+
+def _located(node: Any) -> Any:
+    """A ruamel document as fastyaml's located mappings and lists, to compare with fastyaml's."""
+    if isinstance(node, CommentedMap):
+        data = fastyaml.LocatedDict()
+        data.at = _lc(None, node.lc.line, node.lc.col)
+        data.keys_at, data.values_at = {}, {}
+        marks = node.lc.data or {}
+        for key, value in node.items():  # merged keys (<<) have no position of their own
+            data[key] = _located(value)
+            data.keys_at[key] = _lc(data.at, *(marks.get(key) or (None, None))[:2])
+            data.values_at[key] = _lc(data.at, *(marks.get(key) or (None, None, None, None))[2:4])
+        return data
+    if isinstance(node, CommentedSeq):
+        items = fastyaml.LocatedList(_located(v) for v in node)
+        items.at = _lc(None, node.lc.line, node.lc.col)
+        marks = node.lc.data or {}
+        items.items_at = [_lc(items.at, *(marks.get(i) or (None, None))[:2]) for i in range(len(node))]
+        return items
+    return to_plain(node)
+
+
+def _lc(fallback: tuple[int, int] | None, line: int | None, col: int | None) -> tuple[int, int]:
+    """ruamel's 0-based position as 1-based, or the fallback where it has none."""
+    if line is None or col is None:
+        return fallback or (1, 1)
+    return line + 1, col + 1
 
 
 def _at(data: Any, path: tuple[Any, ...]) -> Any:
@@ -170,8 +204,6 @@ def test_a_date_read_again_is_the_same_object_and_the_table_of_them_is_bounded()
     """Findings carry their dates between processes and to disk by pickle, which writes an
     object it has seen as a reference: the fast loader gives one object per date. A file of
     many distinct dates must not make the table grow past its bound."""
-    from pptcli import fastyaml
-
     first, again = parse("a: 2031-07-04\nb: [2031-07-04]\n"), parse("c: 2031-07-04\n")
     assert first["a"] == dt.date(2031, 7, 4)
     assert first["a"] is first["b"][0] is again["c"]

@@ -68,6 +68,7 @@ _MAP, _SEQ, _STR, _BOOL, _INT, _FLOAT, _NULL, _TIMESTAMP = (
 _ScalarEvent, _AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
 _MappingStartEvent, _MappingEndEvent = yaml.MappingStartEvent, yaml.MappingEndEvent
 _SequenceStartEvent, _SequenceEndEvent = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+_DocumentStartEvent = yaml.DocumentStartEvent
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TRUE = frozenset({"true", "True", "TRUE"})
@@ -200,6 +201,14 @@ class ComplexKey(Exception):
         self.line, self.column = line, column
 
 
+class SecondDocument(Exception):
+    """A second YAML document in the text (after `---`): a ppt file holds one."""
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__("second document")
+        self.line, self.column = line, column
+
+
 class TooDeep(Exception):
     def __init__(self, limit: int, line: int, column: int) -> None:
         super().__init__("too deep")
@@ -210,7 +219,8 @@ _NO_KEY = object()  # a mapping waiting for its next key
 
 
 def load(text: str, max_depth: int = 32) -> Any:
-    """Parse one document; raise DuplicateKey, AliasFound, TagFound, TooDeep or YAMLError.
+    """Parse one document; raise DuplicateKey, AliasFound, TagFound, TooDeep, SecondDocument
+    or YAMLError.
 
     Values are built from libyaml's event stream with an explicit stack: libyaml's parser is
     a state machine, but its composer recurses in C, so a document of a few hundred thousand
@@ -229,7 +239,7 @@ def load(text: str, max_depth: int = 32) -> Any:
     raise _first_problem(text[: mark.index], max_depth) or TooDeep(max_depth, mark.line + 1, mark.column + 1)
 
 
-_OWN_PROBLEMS = (TooDeep, DuplicateKey, AliasFound, TagFound, ComplexKey, BadScalar)
+_OWN_PROBLEMS = (TooDeep, DuplicateKey, AliasFound, TagFound, ComplexKey, BadScalar, SecondDocument)
 
 
 def _first_problem(text: str, max_depth: int) -> Exception | None:
@@ -251,6 +261,7 @@ def _load(text: str, max_depth: int) -> Any:
     top: list[Any] | None = None  # stack[-1]
     root: Any = None
     anchors: dict[str, tuple[int, int]] = {}
+    documents = 0
     try:
         while (event := next_event()) is not None:
             kind = type(event)
@@ -286,8 +297,12 @@ def _load(text: str, max_depth: int) -> Any:
                 continue
             elif kind is _AliasEvent:  # reported where its anchor stands
                 raise AliasFound(*anchors.get(event.anchor, (event.start_mark.line + 1, event.start_mark.column + 1)))
-            else:
-                continue  # stream and document boundaries
+            else:  # stream and document boundaries
+                if kind is _DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:  # reading on would keep the last document alone
+                        raise SecondDocument(event.start_mark.line + 1, event.start_mark.column + 1)
+                continue
             if event.anchor is not None:
                 anchors[event.anchor] = at
             if top is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import re
 import stat
 import warnings
 from collections.abc import Sequence
@@ -161,13 +162,13 @@ def parse(text: str) -> Any:
         raise ParseError(exc.line, exc.column, f"the document is nested more than {exc.limit} levels deep") from None
     except fastyaml.BadScalar as exc:
         raise ParseError(exc.line, exc.column, f"the value is not {_TAG_NAMES[exc.tag]}, as its tag {exc.tag.replace(_STANDARD, '!!')} says") from None
+    except fastyaml.SecondDocument as exc:
+        raise ParseError(exc.line, exc.column, "a second YAML document starts here; a ppt file holds one document") from None
     except (yaml.YAMLError, RecursionError) as exc:
-        try:  # ruamel explains the error better (or reads what libyaml could not)
-            data = _located(parse_roundtrip(text))
-        except ParseError:
-            raise
-        except Exception:  # noqa: BLE001 - ruamel itself failed (e.g. its comment handling): libyaml's words
-            raise _from_libyaml(exc) from None
+        # ruamel explains the error better. What libyaml cannot read is refused even when
+        # ruamel reads it (an unknown % directive): a text read by ruamel alone would escape
+        # the refusals of aliases, merge keys and tags that fastyaml makes as it reads.
+        raise _roundtrip_words(text) or _from_libyaml(exc) from None
     # Depth and aliases: fastyaml refuses both as it reads, and parse_roundtrip checks them.
     if isinstance(data, str):
         data = fastyaml.LocatedText(data)
@@ -183,20 +184,25 @@ def parse_roundtrip(text: str) -> Any:
         with warnings.catch_warnings():  # e.g. ReusedAnchorWarning, which quotes other lines
             warnings.simplefilter("ignore")
             data = make_yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = _plain(exc)
-        start = exc.context_mark
-        if start is not None and exc.problem_mark is not None and start.line != exc.problem_mark.line:
-            message += f" (opened at line {start.line + 1}, column {start.column + 1})"
-        raise ParseError(line, col, message) from None
-    except YAMLError as exc:  # unmarked parser errors
-        raise ParseError(1, 1, str(exc).strip().splitlines()[0]) from None
-    except RecursionError:
-        raise ParseError(1, 1, "the document is nested too deeply") from None
+    except (YAMLError, RecursionError) as exc:
+        raise roundtrip_error(exc) from None
     _check_depth(data)
     return data
+
+
+def roundtrip_error(exc: YAMLError | RecursionError) -> ParseError:
+    """ruamel's error, located and in plain words."""
+    if isinstance(exc, RecursionError):
+        return ParseError(1, 1, "the document is nested too deeply")
+    if not isinstance(exc, MarkedYAMLError):  # unmarked parser errors
+        return ParseError(1, 1, str(exc).strip().splitlines()[0])
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = _plain(exc)
+    start = exc.context_mark
+    if start is not None and exc.problem_mark is not None and start.line != exc.problem_mark.line:
+        message += f" (opened at line {start.line + 1}, column {start.column + 1})"
+    return ParseError(line, col, message)
 
 
 def _from_libyaml(exc: BaseException) -> ParseError:
@@ -213,34 +219,34 @@ def _precheck(text: str) -> None:
     if "\t" in text:
         _reject_tab_indent(text)
     _reject_conflict_markers(text)
+    separator = _SEPARATOR.search(text)
+    if separator is not None:
+        _reject_separator(text, separator.start())
 
 
-def _located(node: Any) -> Any:
-    """A ruamel document as fastyaml's located mappings and lists."""
-    if isinstance(node, CommentedMap):
-        data = fastyaml.LocatedDict()
-        data.at = _lc(None, node.lc.line, node.lc.col)
-        data.keys_at, data.values_at = {}, {}
-        marks = node.lc.data or {}
-        for key, value in node.items():  # merged keys (<<) have no position of their own
-            data[key] = _located(value)
-            data.keys_at[key] = _lc(data.at, *(marks.get(key) or (None, None))[:2])
-            data.values_at[key] = _lc(data.at, *(marks.get(key) or (None, None, None, None))[2:4])
-        return data
-    if isinstance(node, CommentedSeq):
-        items = fastyaml.LocatedList(_located(v) for v in node)
-        items.at = _lc(None, node.lc.line, node.lc.col)
-        marks = node.lc.data or {}
-        items.items_at = [_lc(items.at, *(marks.get(i) or (None, None))[:2]) for i in range(len(node))]
-        return items
-    return to_plain(node)
+# Line breaks to YAML 1.1 (libyaml, which reads case files) and not to YAML 1.2 (ruamel, which
+# edits them), nor to ppt's positions: the two readers would see different documents. Pasted
+# from a word processor, never meant; ppt's writers escape them (`"a\u2028b"`).
+_SEPARATOR = re.compile("[\u2028\u2029\x85]")
+_SEPARATOR_NAMES = {"\u2028": "a line separator (U+2028)", "\u2029": "a paragraph separator (U+2029)", "\x85": "a next-line character (U+0085)"}
 
 
-def _lc(fallback: tuple[int, int] | None, line: int | None, col: int | None) -> tuple[int, int]:
-    """ruamel's 0-based position as 1-based, or the fallback where it has none."""
-    if line is None or col is None:
-        return fallback or (1, 1)
-    return line + 1, col + 1
+def _reject_separator(text: str, at: int) -> None:
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    name = _SEPARATOR_NAMES[text[at]]
+    raise ParseError(line, column, f"{name}, an invisible character YAML readers take differently, stands here: delete it, or write it as {text[at].encode('unicode_escape').decode()} inside double quotes")
+
+
+def _roundtrip_words(text: str) -> ParseError | None:
+    """ruamel's account of a text libyaml refused, or None when ruamel reads it or fails itself."""
+    try:
+        parse_roundtrip(text)
+    except ParseError as exc:
+        return exc
+    except Exception:  # noqa: BLE001 - ruamel itself failed (e.g. its comment handling): libyaml's words
+        return None
+    return None
 
 
 def _plain(exc: MarkedYAMLError) -> str:
