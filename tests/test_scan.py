@@ -7,8 +7,10 @@ process, and the engine's plain load-then-evaluate path.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import pickle
 import shutil
 import sqlite3
 import subprocess
@@ -19,6 +21,7 @@ import pytest
 from helpers_check import demo_copies
 
 from pptcli import core, scan
+from pptcli.cache import SEAL, user_key
 from pptcli.rows import ROW, from_row, to_row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -311,25 +314,56 @@ def test_what_other_code_of_the_same_version_cached_is_not_served(tmp_path: Path
     assert after == before.replace("not recorded: ", "NOT recorded: ")
 
 
+def _sealed(blob: bytes) -> bytes:
+    """An entry as this user's ppt stores it (cache.py): its pickle behind a keyed digest."""
+    return hashlib.blake2b(blob, key=user_key(), digest_size=SEAL).digest() + blob
+
+
 def test_a_cache_entry_of_another_shape_is_a_miss(big_repo: Path, tmp_path: Path) -> None:
     """An entry written by another version (or damaged) is ignored, never a crash."""
-    import pickle
-
     cache = tmp_path / "cache"
     reference = report(big_repo, "--no-cache")
     report(big_repo, cache=cache)
     db = next(cache.glob("*.sqlite3"))
     with sqlite3.connect(db) as connection:
-        connection.execute("update entry set result = ?, model = ?", (pickle.dumps(("old", "layout")), b"\x80\x04garbage"))
+        connection.execute("update entry set result = ?, model = ?", (_sealed(pickle.dumps(("old", "layout"))), _sealed(b"\x80\x04garbage")))
     assert report(big_repo, cache=cache) == reference
     # Entries of the right shape whose findings, kept apart by status, are damaged.
     with sqlite3.connect(db) as connection:
         rows = connection.execute("select path, result from entry").fetchall()
         for path, blob in rows:
-            entry = list(pickle.loads(blob))
+            entry = list(pickle.loads(blob[SEAL:]))
             entry[2] = {status: b"\x80\x04garbage" for status in entry[2]} if path.endswith(b"0042.yaml") else "not a dict"
-            connection.execute("update entry set result = ? where path = ?", (pickle.dumps(tuple(entry)), path))
+            connection.execute("update entry set result = ? where path = ?", (_sealed(pickle.dumps(tuple(entry))), path))
     assert report(big_repo, cache=cache) == reference
+
+
+class _Planted:
+    """A pickle that runs a command when loaded: what someone who can write a shared
+    repository's folder could leave in its cache for the next user of ppt."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_pickle_planted_in_the_cache_is_never_loaded(big_repo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    marker = tmp_path / "planted-code-ran"
+    reference = report(big_repo, "--no-cache")
+    report(big_repo, cache=cache)
+    db = next(cache.glob("*.sqlite3"))
+    planted = pickle.dumps(_Planted(marker))
+    with sqlite3.connect(db) as connection:  # findings, and (asked for when findings are a miss) cases
+        connection.execute("update entry set result = ?, model = ?", (planted, planted))
+    assert report(big_repo, cache=cache) == reference
+    with sqlite3.connect(db) as connection:  # sealed, but with another user's key
+        other = hashlib.blake2b(planted, key=b"k" * 32, digest_size=SEAL).digest() + planted
+        connection.execute("update entry set result = ?, model = ?", (other, other))
+    assert report(big_repo, cache=cache) == reference
+    assert not marker.exists()
 
 
 def test_a_table_whose_findings_wait_on_disk_prints_what_one_held_in_memory_prints(big_repo: Path, tmp_path: Path) -> None:

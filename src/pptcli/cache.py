@@ -8,6 +8,12 @@ lives inside the repository, not in a user folder, because it holds case data; t
 ignores itself in git. Any trouble with the cache (corrupt, locked, read-only) means working
 without it, never failing a report.
 
+Entries are pickles, and unpickling runs whatever code a pickle names: anyone who can write
+the repository's folder (a shared drive, a copy handed over) could plant one, to run as the
+next user of ppt. So every entry is sealed with a keyed digest, its key a random secret kept
+in the user's own configuration folder (`user_key`), outside any repository, and an entry
+whose seal does not match is never unpickled: a miss, as if it were not there.
+
 A second table, `id_line`, is the writers' index from case id to file (write_find.py): it is
 keyed by file identity, as git's index is, and only tells a writer which file to read.
 """
@@ -16,17 +22,20 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import os
 import re
+import secrets
 import sqlite3
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from pptcli import __version__
 
 FOLDER = ".ppt-cache"
-FORMAT = 5  # raised whenever what is stored changes shape, so an older cache is never read
+FORMAT = 6  # raised whenever what is stored changes shape, so an older cache is never read
 _SCHEMA = """
 create table if not exists entry (
     path blob primary key,
@@ -72,6 +81,44 @@ def code_identity() -> str:
             h.update(f"{os.path.relpath(path, package)}|{len(data)}\n".encode("utf-8", "surrogatepass"))
             h.update(data)
     return h.hexdigest()
+
+
+SEAL = 16  # bytes of keyed digest before each stored pickle
+
+
+def key_path() -> Path:
+    """Where the user's cache key lives: their configuration folder, never a repository."""
+    if sys.platform == "win32" and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "ppt" / "cache-key"
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "ppt" / "cache-key"
+
+
+@functools.cache
+def user_key() -> bytes | None:
+    """The user's secret that seals cache entries, made on first use (readable by the user
+    alone); None when it can be neither read nor made: then ppt works without a cache."""
+    path = key_path()
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".cache-key.", dir=path.parent)  # the user's alone (0600)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(secrets.token_bytes(32))
+            os.replace(name, path)  # two first runs at once: the last key stays, the other's entries are misses
+        finally:
+            if os.path.exists(name):
+                os.unlink(name)
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) >= 32 else None
 
 
 def cache_folder(root: Path) -> Path:
@@ -167,8 +214,9 @@ class Cache:
 
     FLUSH_EVERY = 200
 
-    def __init__(self, connection: sqlite3.Connection, code: str) -> None:
+    def __init__(self, connection: sqlite3.Connection, code: str, key: bytes) -> None:
         self._db = connection
+        self._key = key
         self._queue: list[tuple[str, tuple[object, ...]]] = []
         # Stored after each file's digest: a case validated, or findings made, by other code
         # (the same version number) is never served to this code, which replaces the entry
@@ -179,25 +227,41 @@ class Cache:
         """A file's digest as the entry table holds it: with the code that made the entry."""
         return digest + self._code
 
+    def _seal(self, blob: bytes) -> bytes:
+        return hashlib.blake2b(blob, key=self._key[:64], digest_size=SEAL).digest() + blob
+
+    def _opened(self, sealed: object) -> bytes | None:
+        """The pickle of a stored entry whose seal is this user's; None for any other."""
+        if type(sealed) is not bytes or len(sealed) < SEAL:
+            return None
+        blob = sealed[SEAL:]
+        expected = hashlib.blake2b(blob, key=self._key[:64], digest_size=SEAL).digest()
+        return blob if hmac.compare_digest(sealed[:SEAL], expected) else None
+
     @classmethod
     def open(cls, path: Path) -> Cache | None:
+        key = user_key()
+        if key is None:  # nothing to tell this user's entries from planted ones
+            return None
         try:
             make_folder(path.parent)
             db = sqlite3.connect(path, timeout=30, isolation_level=None)
             db.execute("pragma journal_mode=wal")
             db.execute("pragma synchronous=normal")
             db.executescript(_SCHEMA)
-            return cls(db, code_identity())
+            return cls(db, code_identity(), key)
         except (OSError, sqlite3.Error):
             return None
 
     def model(self, path: str, digest: str) -> bytes | None:
+        """The pickle of a file's validated case, when one of this user's is stored."""
         row = self._get("select model from entry where path = ? and digest = ?", (_key(path), self._stored(digest)))
-        return row[0] if row and row[0] is not None else None
+        return self._opened(row[0]) if row else None
 
     def result(self, path: str, digest: str, setting: str) -> bytes | None:
+        """The pickle of a file's findings under a setting, when one of this user's is stored."""
         row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (_key(path), self._stored(digest), setting))
-        return row[0] if row and row[0] is not None else None
+        return self._opened(row[0]) if row else None
 
     def has_result(self, path: str, digest: str, setting: str) -> bool:
         return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (_key(path), self._stored(digest), setting)) is not None
@@ -217,10 +281,10 @@ class Cache:
             return set()
 
     def put_model(self, path: str, digest: str, blob: bytes) -> None:
-        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (_key(path), self._stored(digest), blob))
+        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (_key(path), self._stored(digest), self._seal(blob)))
 
     def put_result(self, path: str, digest: str, setting: str, blob: bytes) -> None:
-        self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, blob, _key(path), self._stored(digest)))
+        self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, self._seal(blob), _key(path), self._stored(digest)))
 
     def id_lines(self, prefix: str) -> dict[str, tuple[int, int, int, int, int, str]]:
         """The id-line index (write_find.py) of the files whose path starts with `prefix`:
