@@ -16,7 +16,7 @@ from pptcli.model.case import NotApplicable
 from pptcli.model.finding import Finding, Status
 from pptcli.model.rule import Authority, DeadlineSpec, Party, Rule
 from pptcli.model.settings import StaffMember
-from pptcli.problems import Problem
+from pptcli.problems import Problem, UserError
 from pptcli.rows import AT, VALUE, Row, from_row
 from pptcli.rules import Plan, RuleSet
 
@@ -47,13 +47,16 @@ class Policy:
         return cls(values, authority)
 
 
+MAX_PARAMETER = 10_000  # days or months: past it, a deadline falls off the calendar (year 9999)
+
+
 def policy_error(ruleset: RuleSet, name: str, value: Any) -> str | None:
     """Why a ppt.yaml policy override is unusable, or None when it is fine."""
     param = ruleset.parameters.get(name)
     if param is None:
         return f'unknown policy parameter "{name}" (known: {", ".join(sorted(ruleset.parameters))})'
-    if isinstance(param.default, int) and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-        return f"{name} must be a whole number of 0 or more"
+    if isinstance(param.default, int) and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_PARAMETER):
+        return f"{name} must be a whole number from 0 to {MAX_PARAMETER:,}"
     if isinstance(param.default, str) and value not in set(DeadlineKind):
         return f"{name} must be a deadline kind ({', '.join(DeadlineKind)})"
     return None
@@ -107,13 +110,18 @@ def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseV
         fixed = policy.fixed[id(rule)] = _Fixed.of(ruleset, rule, policy)
     base = view.names(fixed.worker, policy.values)
     trigger_of = fixed.plan.trigger
-    for item in view.items(rule.for_each):
-        names = {**base, **item.names}
-        trigger = trigger_of(names)
-        if trigger is None or not rule.in_force(trigger):
-            continue
-        names["trigger"] = trigger
-        yield _row(fixed, loaded, view, item, names, made, explain)
+    try:
+        for item in view.items(rule.for_each):
+            names = {**base, **item.names}
+            trigger = trigger_of(names)
+            if trigger is None or not rule.in_force(trigger):
+                continue
+            names["trigger"] = trigger
+            yield _row(fixed, loaded, view, item, names, made, explain)
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # ExprError is a ValueError
+        # The rule file's expressions are checked for names when rules load, not for types:
+        # `date < 5` fails only on a case. The rule set's author must fix it: no report is right.
+        raise UserError(f"rule {rule.id} cannot be evaluated on case {loaded.case.id} ({loaded.file}): {type(exc).__name__}: {exc}; fix the rule file") from None
 
 
 @dataclass(frozen=True)

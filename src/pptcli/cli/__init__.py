@@ -6,8 +6,10 @@ with --debug. No bad input ever shows a traceback.
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
+from typing import NoReturn
 
 import typer
 
@@ -79,16 +81,31 @@ def main(argv: list[str] | None = None) -> None:
         app(args=args, prog_name="ppt")
     except SystemExit:
         raise
-    except UserError as exc:
-        print(f"ppt: error: {exc}", file=sys.stderr)
+    except UserError as exc:  # may quote a case file's text: printed safe, as `say` prints
+        from pptcli.render.textgrid import clean_lines
+
+        print(clean_lines(f"ppt: error: {exc}"), file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM:
+            _internal_error(exc, debug)
+        # The output's disk is full (`> /dev/full`): the user's to fix, not a bug.
+        print(f"ppt: error: cannot write the output: {exc.strerror}", file=sys.stderr)
+        sys.exit(2)
     except Exception as exc:  # noqa: BLE001 - the boundary between bugs and users
-        if debug:
-            traceback.print_exc()
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        print(f"ppt: internal error (a bug, please report it): {type(exc).__name__}: {first}", file=sys.stderr)
-        if not debug:
-            print("ppt: run again with --debug for the traceback", file=sys.stderr)
-        sys.exit(3)
+        _internal_error(exc, debug)
+
+
+_NO_ROOM = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _internal_error(exc: BaseException, debug: bool) -> NoReturn:
+    if debug:
+        traceback.print_exc()
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    print(f"ppt: internal error (a bug, please report it): {type(exc).__name__}: {first}", file=sys.stderr)
+    if not debug:
+        print("ppt: run again with --debug for the traceback", file=sys.stderr)
+    sys.exit(3)

@@ -35,8 +35,8 @@ def _calendar_for(repo: Path) -> BusinessCalendar:
 @app.command()
 def calendar(
     day: str = typer.Argument(None, metavar="[DATE]", help="A date to count from (with --add or --before)."),
-    add: int = typer.Option(None, "--add", min=0, metavar="N", help="Show the N-th business day after DATE."),
-    before: int = typer.Option(None, "--before", min=0, metavar="N", help="Show the N-th business day before DATE."),
+    add: int = typer.Option(None, "--add", min=0, max=100_000, metavar="N", help="Show the N-th business day after DATE."),
+    before: int = typer.Option(None, "--before", min=0, max=100_000, metavar="N", help="Show the N-th business day before DATE."),
     start: str = typer.Option(None, "--from", metavar="DATE", help="First day of the period to list."),
     end: str = typer.Option(None, "--to", metavar="DATE", help="Last day of the period to list."),
     office: str = typer.Option(None, "--office", help="Include this office's closures."),

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from pptcli.cli import app
-from pptcli.cli.options import AsOf, RedactOpt, as_of_or_today
+from pptcli.cli.options import AsOf, RedactOpt, as_of_or_today, say
 
 
 @app.command()
@@ -33,10 +33,10 @@ def explain(
     versions = evaluated.ruleset.versions(rule_id)
     rule = versions[-1]
     child = initials(loaded.case.child.name) if redact else loaded.case.child.name
-    typer.echo(f"{rule.id}: {rule.title}")
-    typer.echo(f"  {rule.source.document} {rule.source.section}: \"{rule.source.quote}\"")
-    typer.echo(f"  authority: {rule.authority}; applies to {', '.join(rule.programs)} cases")
-    typer.echo(f"case {case_id} ({loaded.case.program}, {loaded.case.office}, child {child}) as of {day:%a} {day}")
+    say(f"{rule.id}: {rule.title}")
+    say(f"  {rule.source.document} {rule.source.section}: \"{rule.source.quote}\"")
+    say(f"  authority: {rule.authority}; applies to {', '.join(rule.programs)} cases")
+    say(f"case {case_id} ({loaded.case.program}, {loaded.case.office}, child {child}) as of {day:%a} {day}")
     shown = [f for f in evaluated.findings if f.case == case_id and f.rule == rule_id]
     if redact:
         from pptcli.render.base import redact_finding
@@ -44,12 +44,12 @@ def explain(
         shown = [redact_finding(f) for f in shown]
     if not shown:
         why = "the rule does not apply to this program" if str(loaded.case.program) not in rule.programs else "no record of this case triggers it"
-        typer.echo(f"  no obligations: {why}")
+        say(f"  no obligations: {why}")
     for finding in shown:
-        typer.echo("")
+        say("")
         late = f", {finding.business_days_late} business day(s) late" if finding.business_days_late else ""
-        typer.echo(f"  {finding.subject}: {finding.status}{late}  [authority: {finding.authority}]")
+        say(f"  {finding.subject}: {finding.status}{late}  [authority: {finding.authority}]")
         for line in finding.explanation:
-            typer.echo(f"    {line}")
+            say(f"    {line}")
         if finding.detail:
-            typer.echo(f"    detail: {finding.detail}")
+            say(f"    detail: {finding.detail}")

@@ -66,6 +66,9 @@ def init(directory: Path = typer.Argument(..., help="Folder for the new case rep
         raise UserError(f"{directory}: already a case repository (ppt.yaml exists); nothing changed")
     if directory.exists() and not directory.is_dir():
         raise UserError(f"{directory}: exists and is not a folder")
+    outer = next((folder for folder in directory.resolve().parents if (folder / "ppt.yaml").is_file()), None)
+    if outer is not None:  # its settings files would be read as that repository's case files
+        raise UserError(f"{directory}: inside the case repository at {outer}; a new one goes outside it (nothing changed)")
     existing = [name for name in FILES if (directory / name).exists()]
     if existing:
         raise UserError(f"{directory}: {', '.join(existing)} already exist; nothing changed")

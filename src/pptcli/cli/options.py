@@ -12,6 +12,7 @@ import typer
 if TYPE_CHECKING:
     from pptcli.core import Run
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # model.base's (not imported here: it loads pydantic)
 TIMEZONE = "America/New_York"  # DCYF's offices: "today" is New Hampshire's today
 
 
@@ -25,9 +26,12 @@ def parse_date(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise typer.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD, for example 2026-11-23') from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # as in case files: counting from 9999-12-31 leaves the calendar
+        raise typer.BadParameter(f"{day} is not a year ppt works with ({FIRST_YEAR} to {LAST_YEAR}); a typing mistake?")
+    return day
 
 
 def as_of_or_today(value: dt.date | None) -> dt.date:
@@ -43,6 +47,14 @@ OfficeOpt = typer.Option(None, "--office", metavar="ID", help="Only cases of thi
 CaseOpt = typer.Option(None, "--case", metavar="ID", help="Only this case.")
 RuleOpt = typer.Option(None, "--rule", metavar="ID", help="Only this rule (a pattern such as 'CPSW-I.*' works too).")
 RedactOpt = typer.Option(False, "--redact", help="Children's names as initials, no dates of birth.")
+
+
+def say(text: str = "", err: bool = False) -> None:
+    """Print a line of a plain-text command: whatever it quotes of a case file (a child's
+    name, a task, a file name) cannot move the cursor, retitle the terminal or reorder text."""
+    from pptcli.render.textgrid import clean_lines
+
+    typer.echo(clean_lines(text), err=err)
 
 
 def use_color() -> bool:

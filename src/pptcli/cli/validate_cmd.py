@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from pptcli.cli import app
-from pptcli.cli.options import AsOf, as_of_or_today
+from pptcli.cli.options import AsOf, as_of_or_today, say
 
 
 @app.command()
@@ -31,10 +31,10 @@ def validate(
         cases += len(evaluated.repo.cases)
         for problem in evaluated.problems:
             shown = os.path.relpath(root / problem.file)
-            typer.echo(f"{shown}:{problem.line}:{problem.column}: error: {problem.message}")
+            say(f"{shown}:{problem.line}:{problem.column}: error: {problem.message}")
             total += 1
     plural = "s" if cases != 1 else ""
     if total:
-        typer.echo(f"{total} problem{'s' if total != 1 else ''}; {cases} valid case file{plural}", err=True)
+        say(f"{total} problem{'s' if total != 1 else ''}; {cases} valid case file{plural}", err=True)
         raise typer.Exit(2)
-    typer.echo(f"{cases} case file{plural} valid", err=True)
+    say(f"{cases} case file{plural} valid", err=True)

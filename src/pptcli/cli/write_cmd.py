@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from pptcli.cli import app
-from pptcli.cli.options import as_of_or_today, parse_date
+from pptcli.cli.options import as_of_or_today, parse_date, say
 from pptcli.model.finding import Finding, Status
 from pptcli.write_kinds import LOG_KINDS, PLACEMENT, Kind, Opt, Role, Type
 
@@ -74,17 +74,17 @@ def _run(kind: Kind, options: dict[str, Any]) -> None:
         outcome = write.record(repo, kind, case_id, options, as_of=as_of, commit=commit)
     except write.Refused as refused:
         for p in refused.problems:
-            typer.echo(f"{os.path.relpath(refused.root / p.file)}:{p.line}:{p.column}: error: {p.message}", err=True)
+            say(f"{os.path.relpath(refused.root / p.file)}:{p.line}:{p.column}: error: {p.message}", err=True)
         raise
     shown = os.path.relpath(outcome.root / outcome.file)
     if outcome.written:
-        typer.echo(f"recorded in {shown}: {outcome.change.summary}")
+        say(f"recorded in {shown}: {outcome.change.summary}")
     else:
-        typer.echo(f"nothing new to record: {shown} already has {outcome.change.title} as given")
+        say(f"nothing new to record: {shown} already has {outcome.change.title} as given")
     if outcome.commit:
-        typer.echo(f"committed {outcome.commit}: {outcome.message}")
+        say(f"committed {outcome.commit}: {outcome.message}")
     for finding in outcome.findings:
-        typer.echo(_status(finding, kind.verb))
+        say(_status(finding, kind.verb))
 
 
 def _day(day: dt.date) -> str:

@@ -85,6 +85,17 @@ def person(report: Report, staff_id: str) -> str:
     return f"{name} ({staff_id})" if name else staff_id
 
 
+def escapes(pattern: re.Pattern[str], text: str) -> str:
+    """`text` with each character `pattern` matches written as its Python escape (\\x1b,
+    \\udcff): what a format cannot hold (a control character from a case file, a lone
+    surrogate from a file name that is not UTF-8) stays readable, and nothing is lost."""
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import TYPE_CHECKING
 
 from pptcli.model.finding import Finding, Report, Status
-from pptcli.render.base import RenderOptions, shown
+from pptcli.render.base import RenderOptions, escapes, shown
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -18,7 +19,12 @@ PRODID = "-//ppt//PPT compliance//EN"
 def uid(f: Finding) -> str:
     """Stable per obligation, whatever its status, so a re-import updates the event in place."""
     key = f"{f.case}|{f.rule}|{f.subject}"
-    return hashlib.sha1(key.encode("utf-8")).hexdigest() + "@ppt"
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest() + "@ppt"
+
+
+# RFC 5545 text holds no control character but the tab (icalendar escapes line breaks), and
+# UTF-8 no lone surrogate (a file name that is not UTF-8): both are written as escapes.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _description(f: Finding) -> str:
@@ -43,9 +49,9 @@ def _event(f: Finding, due: dt.date, stamp: dt.datetime, uid_: str) -> Event:
     event.add("dtend", due + dt.timedelta(days=1))  # DTEND is exclusive for all-day events
     prefix = "OVERDUE: " if f.status is Status.OVERDUE else ""
     event.add(
-        "summary", f"{prefix}{f.case} {f.rule}: {f.title} ({f.subject})"
+        "summary", escapes(_NOT_TEXT, f"{prefix}{f.case} {f.rule}: {f.title} ({f.subject})")
     )  # the subject tells two tasks apart
-    event.add("description", _description(f))
+    event.add("description", escapes(_NOT_TEXT, _description(f)))
     event.add("categories", [str(f.status)])
     event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: it does not block time
     return event

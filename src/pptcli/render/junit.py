@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
-from pptcli.render.base import RenderOptions, plural, shown
+from pptcli.render.base import RenderOptions, escapes, plural, shown
 
 
 def _message(f: Finding) -> str:
@@ -87,4 +88,10 @@ def render(report: Report, options: RenderOptions) -> str:
     root.set("errors", str(errors))
     root.set("skipped", str(totals[2]))
     ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    return escapes(_NOT_XML, ET.tostring(root, encoding="unicode", xml_declaration=True)) + "\n"
+
+
+# Characters XML 1.0 cannot hold at all, even as references: control characters (from a case
+# file's text) and lone surrogates (a file name that is not UTF-8). ElementTree writes them as
+# they are, and no XML reader takes the file; they are written as escapes, readable text.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

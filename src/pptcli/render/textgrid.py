@@ -21,8 +21,11 @@ RED, GREEN, YELLOW, MAGENTA, CYAN = "31", "32", "33", "35", "36"
 
 # Control characters in user text (a detail read from a case file) could move the cursor or
 # colour the terminal, and a newline would break the one-line-per-row layout.
-_CONTROLS = {c: "\ufffd" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+# Bidirectional controls (U+202E...) make a terminal show text in an order it is not in.
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_CONTROLS = {c: "\ufffd" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), *_BIDI)}
 _CONTROLS.update({ord("\t"): " ", ord("\n"): " ", ord("\r"): " "})
+_LINES = {c: v for c, v in _CONTROLS.items() if c != ord("\n")}
 
 Cell = str | tuple[str, str]  # text, or (text, SGR style)
 
@@ -38,6 +41,12 @@ class Column:
 def clean(text: str) -> str:
     """User text safe to print on one line: no control characters."""
     return text if text.isprintable() else text.translate(_CONTROLS)
+
+
+def clean_lines(text: str) -> str:
+    """Text of several lines safe to print: line breaks kept, no other control character
+    (a message quoting a case file's text, a file name)."""
+    return text if text.isprintable() else text.translate(_LINES)
 
 
 def width(text: str) -> int:

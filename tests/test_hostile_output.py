@@ -1,0 +1,116 @@
+"""Hostile input that once ended in an internal error (exit 3), in output no reader takes, or
+in text that works the terminal: each now gets a plain message and exit 2, or output that
+reads back (issue 2's promise, as an audit of it found it broken)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import run_ppt
+
+PROJECT = Path(__file__).resolve().parent.parent
+AS_OF = ("--as-of", "2026-11-23")
+CASE_FILE = Path("concord") / "CON-2026-0042.yaml"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    target = tmp_path / "cases"
+    shutil.copytree(PROJECT / "cases", target, ignore=shutil.ignore_patterns(".ppt-cache"))
+    return target
+
+
+def _with_task(repo: Path, task: str) -> None:
+    """A task with this text on the case's meeting of 2026-03-05."""
+    path = repo / CASE_FILE
+    text = path.read_text(encoding="utf-8")
+    anchor = "      - {task: "
+    assert anchor in text
+    path.write_text(text.replace(anchor, f'      - {{task: "{task}", owner: c.rivera, due: 2026-03-20}}\n{anchor}', 1), encoding="utf-8")
+
+
+def test_junit_with_control_characters_in_a_case_is_well_formed_xml(repo: Path) -> None:
+    _with_task(repo, "call\\x01 back\\e[1m")
+    result = run_ppt("check", repo, *AS_OF, "--format", "junit")
+    assert result.returncode in (0, 1), result.stderr
+    ET.fromstring(result.stdout.split("\n", 1)[1])  # after the XML declaration
+    assert "call\\x01 back\\x1b[1m" in result.stdout
+
+
+def test_an_ics_feed_names_a_folder_that_is_not_utf8(repo: Path) -> None:
+    folder = os.fsencode(repo) + b"/caf\xe9"
+    os.mkdir(folder)
+    os.rename(repo / "concord" / "CON-2026-0071.yaml", folder + b"/CON-2026-0071.yaml")  # a case with obligations due
+    result = subprocess.run([sys.executable, "-m", "pptcli", "due", str(repo), *AS_OF, "--business-days", "260", "--format", "ics"],
+                            capture_output=True, check=False)
+    assert result.returncode in (0, 1), result.stderr
+    unfolded = result.stdout.replace(b"\r\n ", b"")  # RFC 5545 folds long lines
+    assert b"caf\\\\udce9/CON-2026-0071.yaml" in unfolded  # the escape, its backslash escaped by RFC 5545
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_output_to_a_full_disk_is_a_plain_error() -> None:
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        result = subprocess.run([sys.executable, "-m", "pptcli", "check", str(PROJECT / "cases"), *AS_OF, "--no-cache"],
+                                stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "ppt: error: cannot write the output: No space left on device" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "cases", "--as-of", "9999-12-31"],
+    ["due", "cases", "--as-of", "0001-01-01"],
+    ["calendar", "2026-11-25", "--add", "100000000"],
+    ["calendar", "0001-01-01", "--before", "1"],
+])
+def test_dates_off_the_calendar_are_usage_errors(args: list[str]) -> None:
+    result = run_ppt(*args)
+    assert result.returncode == 2, result
+    assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["99999", "99999999999999999999"])
+def test_a_policy_value_past_the_calendar_is_a_located_problem(repo: Path, value: str) -> None:
+    settings = repo / "ppt.yaml"
+    text = settings.read_text(encoding="utf-8")
+    assert "\npolicy: {}\n" in text
+    settings.write_text(text.replace("\npolicy: {}\n", f"\npolicy: {{ppt_interval_months: {value}}}\n"), encoding="utf-8")
+    result = run_ppt("validate", repo)
+    assert result.returncode == 2, result
+    assert "ppt.yaml:" in result.stdout and "ppt_interval_months must be a whole number from 0 to 10,000" in result.stdout
+
+
+def test_a_rule_expression_of_the_wrong_type_names_the_rule(repo: Path) -> None:
+    shutil.copytree(PROJECT / "rules", repo / "myrules")
+    settings = repo / "ppt.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("\nrules: null\n", "\nrules: myrules\n"), encoding="utf-8")
+    rule = repo / "myrules" / "cpsw" / "CPSW-I.A.2.yaml"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("\nwhen: not first\n", "\nwhen: date < 5\n"), encoding="utf-8")
+    result = run_ppt("check", repo, *AS_OF, "--no-cache")
+    assert result.returncode == 2, result
+    assert "rule CPSW-I.A.2 cannot be evaluated on case" in result.stderr and "fix the rule file" in result.stderr
+
+
+def test_text_from_a_case_cannot_work_the_terminal(repo: Path) -> None:
+    """Escape sequences retitle a terminal or clear it; U+202E shows text backwards."""
+    _with_task(repo, "x\\e]0;PWNED\\a\\e[2J\\u202eevil")
+    for args in (["explain", "CON-2026-0042", "CPSW-I.K", "--repo", str(repo), *AS_OF],
+                 ["log", "task-done", "CON-2026-0042", "--meeting", "2026-03-05", "--task", "nope", "--repo", str(repo), *AS_OF],
+                 ["check", str(repo), *AS_OF, "--case", "CON-2026-0042", "--all"]):
+        result = run_ppt(*args)
+        assert "PWNED" in result.stdout + result.stderr, args
+        for shown in (result.stdout, result.stderr):
+            assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown, args
+
+
+def test_init_inside_a_case_repository_is_refused(repo: Path) -> None:
+    result = run_ppt("init", repo / "concord" / "new")
+    assert result.returncode == 2
+    assert "inside the case repository at" in result.stderr
+    assert not (repo / "concord" / "new").exists()
