@@ -289,6 +289,27 @@ def test_settings_and_rule_files_named_are_read_as_what_they_are(tmp_path: Path)
         assert not pattern.search("concord/CON-2026-0042.yaml") and not pattern.search("ppt.yaml")
 
 
+def test_files_named_as_a_commit_names_them_are_checked_against_the_rest(demo_repo: Path) -> None:
+    """What the pre-commit hook runs: `ppt validate` of the files a commit touches. A new
+    file copying another case's id, and a staff member removed from staff.yaml while cases
+    still name them, must not pass because the other files were not named."""
+    copy = demo_repo / "concord" / "CON-2026-9100.yaml"
+    text = (demo_repo / "concord" / "CON-2026-0042.yaml").read_text(encoding="utf-8").replace("id: CON-2026-0042", "id: CON-2026-0071")
+    copy.write_text(text, encoding="utf-8")
+    named = validate("concord/CON-2026-9100.yaml", cwd=demo_repo)
+    assert named.returncode == 2
+    assert problem_lines(named) == [
+        "concord/CON-2026-9100.yaml:{}:{}: error: case id \"CON-2026-0071\" is also used by concord/CON-2026-0071.yaml".format(*where(text, "CON-2026-0071")),
+    ]
+    assert "1 problem; 0 valid case files" in named.stderr
+    copy.unlink()
+    assert validate("concord/CON-2026-0042.yaml", cwd=demo_repo).returncode == 0  # its own id is no clash
+    edit_file(demo_repo / "staff.yaml", "  - {id: c.rivera,", "  - {id: c.riviera,")
+    staff = validate("staff.yaml", cwd=demo_repo)
+    assert staff.returncode == 2
+    assert any('unknown staff id "c.rivera"' in line and line.startswith("concord/") for line in problem_lines(staff)), staff.stdout
+
+
 def test_a_staff_supervisor_missing_from_the_roster(demo_repo: Path) -> None:
     text = edit_file(demo_repo / "staff.yaml", "role: cpsw, office: keene, supervisor: o.lindqvist}\n  - {id: q.hartley", "role: cpsw, office: keene, supervisor: o.lindkvist}\n  - {id: q.hartley")
     result = validate("cases", cwd=demo_repo.parent)

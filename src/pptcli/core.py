@@ -23,6 +23,7 @@ from pptcli.cache import Cache, cache_path, prune_others
 from pptcli.calendar import BusinessCalendar
 from pptcli.engine import Policy, evaluate, policy_error
 from pptcli.load import (
+    LoadedCase,
     Repository,
     find_root,
     load_ppt_yaml,
@@ -35,7 +36,7 @@ from pptcli.locator import Locator
 from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
 from pptcli.model.settings import Settings, StaffMember
 from pptcli.ordered import OrderedFindings
-from pptcli.problems import Problem, UserError, did_you_mean
+from pptcli.problems import Problem, UserError, did_you_mean, display_path
 from pptcli.rows import ROW, from_row
 from pptcli.rules import RuleSet, load_rules, rules_folder
 from pptcli.summary import Counts
@@ -80,6 +81,21 @@ def evaluate_repository(path: Path, as_of: dt.date, paths: Iterable[Path] = (), 
     findings, engine_problems = evaluate(ruleset, repo.cases, repo.calendar, repo.staff, policy, as_of, explain=explain)
     problems = sorted({*repo.problems, *ruleset.problems, *found, *engine_problems})
     return Evaluated(repo, ruleset, tuple(findings), tuple(problems))
+
+
+def ids_used_elsewhere(root: Path, cases: Iterable[LoadedCase]) -> list[Problem]:
+    """A problem for each case whose id another case file of the repository states, found
+    through the writers' id index (write_find.py), not by parsing every file: `ppt validate
+    FILE`, as a pre-commit hook runs it, would otherwise let a copied case in."""
+    from pptcli.write_find import files_stating
+
+    problems = []
+    named = {(root / c.file).resolve(): c for c in cases}
+    for case in named.values():
+        others = [p for p in files_stating(root, case.case.id) if p.resolve() not in named]
+        if others:
+            problems.append(Problem(case.file, *case.where.at(("id",)), f'case id "{case.case.id}" is also used by {display_path(others[0], root)}'))
+    return problems
 
 
 def _policy(root: Path, repo: Repository, ruleset: RuleSet, files: Snapshot | None = None) -> tuple[Policy, list[Problem]]:

@@ -60,6 +60,12 @@ def find_case(root: Path, case_id: str) -> Path:
     return found[0]
 
 
+def files_stating(root: Path, case_id: str) -> list[Path]:
+    """Every case file of the repository whose id is `case_id` (as find_case confirms them)."""
+    found = [path for path, seen in _id_lines(root) if not isinstance(seen, str) and case_id in seen]
+    return [path for path in found if _stated(path) == (case_id,)] if len(found) > 1 else found
+
+
 def _id_lines(root: Path) -> list[tuple[Path, tuple[str, ...] | str]]:
     """Each case file with the ids it states (or why it cannot be read), in file order; from
     the index where the file is unchanged, which is then brought up to date."""
