@@ -356,6 +356,24 @@ def test_the_blocker_does_block(tmp_path: Path) -> None:
 # --- Nothing written outside the repository ---------------------------------------------------------
 
 
+def test_a_cache_folder_that_is_a_link_out_of_the_repository_is_not_written(repo: Path, tmp_path: Path) -> None:
+    """Whoever shaped the repository (a shared drive, a copy handed over) could point
+    .ppt-cache, or a .gitignore in it, wherever they like: case data stays inside."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / ".ppt-cache").symlink_to(outside)
+    assert ppt(repo, "check", ".", "--as-of", AS_OF, own_cache=False).returncode in (0, 1)
+    refused = ppt(repo, "log", "followup", "CON-2026-0042", "--date", "2026-11-20", "--as-of", AS_OF, own_cache=False)
+    assert refused.returncode == 2 and "a link, where ppt keeps case data only inside the repository" in refused.stderr
+    assert list(outside.iterdir()) == []
+    (repo / ".ppt-cache").unlink()
+    (repo / ".ppt-cache" / "locks").mkdir(parents=True)
+    (repo / ".ppt-cache" / "locks" / ".gitignore").symlink_to(outside / "made-by-ppt")
+    written = ppt(repo, "log", "followup", "CON-2026-0042", "--date", "2026-11-20", "--as-of", AS_OF, own_cache=False)
+    assert written.returncode in (0, 1), written.stderr
+    assert list(outside.iterdir()) == []
+
+
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 

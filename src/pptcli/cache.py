@@ -20,6 +20,7 @@ keyed by file identity, as git's index is, and only tells a writer which file to
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import hmac
@@ -175,12 +176,23 @@ def prune_others(current: Path) -> list[Path]:
     return gone
 
 
-def make_folder(folder: Path) -> None:
-    """The cache folder, made if need be, ignoring itself in git: it holds case data."""
+def make_folder(folder: Path, ignore_text: str = "# ppt's cache of case data: never commit it\n*\n") -> None:
+    """A folder of `.ppt-cache` (or PPT_CACHE_DIR), made if need be, ignoring itself in git: it
+    holds case data. OSError when `.ppt-cache` or a folder in it is a link: whoever shaped the
+    repository would choose where case data goes (PPT_CACHE_DIR is the user's own choice)."""
+    if not os.environ.get("PPT_CACHE_DIR"):
+        for part in (folder, *folder.parents):
+            if part.is_symlink():
+                raise OSError(errno.ELOOP, "a link, where ppt keeps case data only inside the repository", str(part))
+            if part.name == FOLDER:
+                break
     folder.mkdir(parents=True, exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# ppt's cache of case data: never commit it\n*\n", encoding="utf-8")
+    try:  # O_EXCL: never through a link left in its place, to wherever it points
+        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(ignore_text)
 
 
 def reports_folder(root: Path) -> Path:

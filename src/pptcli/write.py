@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from pptcli import core
+from pptcli.cache import make_folder
 from pptcli.engine import Policy, evaluate, policy_error
 from pptcli.load import LoadedCase, find_root, load_repository, load_settings
 from pptcli.model.finding import Finding, Status
@@ -233,10 +234,7 @@ def _shown(kind: Kind, change: Change, findings: list[Finding]) -> tuple[Finding
 def _locks(root: Path) -> Path:
     """The folder of the writers' lock files: hidden, so the loader skips it, and ignored by git."""
     folder = root / LOCKS
-    folder.mkdir(parents=True, exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# ppt's lock files: never commit them\n*\n", encoding="utf-8")
+    make_folder(folder, "# ppt's lock files: never commit them\n*\n")
     return folder
 
 
