@@ -142,3 +142,19 @@ def test_a_read_only_case_file_is_refused(demo_repo: Path) -> None:
     assert result.returncode == 2
     assert f"{FILE.as_posix()} is read-only" in result.stderr
     assert _snapshot(demo_repo) == before
+
+
+def test_a_record_that_would_not_validate_is_reported_at_a_line_on_disk(demo_repo: Path) -> None:
+    """The edited text exists nowhere the user can open it: its problems are placed where
+    the record would go, and say so (a task due before the meeting that assigned it)."""
+    path = demo_repo / FILE
+    text = path.read_text(encoding="utf-8")
+    before = _snapshot(demo_repo)
+    result = run_ppt("log", "task", CASE, "--meeting", "2026-09-01", "--task", "Call the school", "--owner", "c.rivera",
+                     "--due", "2026-08-01", *AS_OF, cwd=demo_repo)
+    assert result.returncode == 2, result
+    line = next(ln for ln in result.stderr.splitlines() if "error:" in ln)
+    number = int(line.split(":")[1])
+    assert 1 <= number <= text.count("\n"), line
+    assert "the new record (after line" in line and "due 2026-08-01 is before the meeting 2026-09-01" in line, line
+    assert _snapshot(demo_repo) == before

@@ -25,12 +25,13 @@ the temporary file and renaming it. Only the tests set it.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -170,7 +171,8 @@ def _replace(ctx: _Context, real: Path, rel: str, raw: bytes, new: bytes, as_of:
     try:
         _, findings, problems = _validate(ctx, temp, rel, as_of)
         if problems:
-            raise Refused(f"the edited {rel} would not validate (positions are in the edited text); nothing written", ctx.root, problems)
+            where = _on_disk(raw.decode("utf-8"), new.decode("utf-8"))
+            raise Refused(f"{rel} would not validate with the new record; nothing written", ctx.root, [where(p) for p in problems])
         delay = os.environ.get("PPT_TEST_WRITE_DELAY")
         if delay:
             time.sleep(float(delay))
@@ -181,6 +183,31 @@ def _replace(ctx: _Context, real: Path, rel: str, raw: bytes, new: bytes, as_of:
         temp.unlink(missing_ok=True)
         raise
     return findings
+
+
+def _on_disk(old: str, new: str) -> Callable[[Problem], Problem]:
+    """A problem of the edited text placed in the file as it is on disk: on a line the edit
+    kept, that line; on one it added (the record: a --due before its meeting, say), the line
+    the record would go in after, saying so. Lines the user cannot find would help no one."""
+    kept: dict[int, int] = {}  # edited line -> line on disk, both from 1
+    added_after: dict[int, int] = {}
+    blocks = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes()
+    for tag, old_start, _, new_start, new_end in blocks:
+        for offset in range(new_end - new_start):
+            if tag == "equal":
+                kept[new_start + offset + 1] = old_start + offset + 1
+            else:
+                added_after[new_start + offset + 1] = old_start
+
+    def place(problem: Problem) -> Problem:
+        if problem.line in kept:
+            return replace(problem, line=kept[problem.line])
+        if problem.line in added_after:
+            after = added_after[problem.line]
+            return replace(problem, line=max(after, 1), column=1, message=f"the new record (after line {after}): {problem.message}")
+        return problem
+
+    return place
 
 
 def _put(real: Path, data: bytes) -> None:
