@@ -114,3 +114,21 @@ def test_init_inside_a_case_repository_is_refused(repo: Path) -> None:
     assert result.returncode == 2
     assert "inside the case repository at" in result.stderr
     assert not (repo / "concord" / "new").exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs Linux's PATH_MAX and dir_fd")
+def test_a_folder_that_cannot_be_listed_is_reported_not_passed_over(repo: Path) -> None:
+    """Its cases would vanish from every report, unsaid. A path longer than PATH_MAX cannot
+    be listed, even by root (as a folder without permission cannot, for anyone else)."""
+    fd = os.open(repo / "concord", os.O_RDONLY)
+    try:
+        for _ in range(25):  # 25 x 200 characters: past Linux's 4,096
+            os.mkdir("d" * 200, dir_fd=fd)
+            inner = os.open("d" * 200, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+    result = run_ppt("validate", repo)
+    assert result.returncode == 2, result
+    assert "error: cannot read: File name too long" in result.stdout

@@ -80,8 +80,8 @@ def _case_names(root: Path, under: Path, skip: frozenset[Path]) -> Iterator[tupl
     100,000 files, and a Path and an lstat for each cost more than the walk itself.
 
     The order is os.walk's, top-down: a folder's files by name, then each folder below it by
-    name, in full. Links to folders are not followed; a folder that cannot be listed is
-    passed over, as os.walk does."""
+    name, in full. Links to folders are not followed; a folder that cannot be listed (no
+    permission, a path too long) is given as if it were a file, and reading it reports why."""
     under = under.resolve()
     if under.is_file():  # named: a settings or rule file named is read as what it is, not as a case
         if not (under.parent == root and under.name in SETTINGS_FILES) and not any(folder in under.parents for folder in skip):
@@ -94,7 +94,10 @@ def _case_names(root: Path, under: Path, skip: frozenset[Path]) -> Iterator[tupl
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=_name)
-        except OSError:
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # gone, or replaced by a file, since it was listed
+        except OSError:  # its cases would vanish from every report unsaid: reading it says why
+            yield folder, False
             continue
         below = []
         for entry in entries:
