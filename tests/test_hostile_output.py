@@ -132,3 +132,11 @@ def test_a_folder_that_cannot_be_listed_is_reported_not_passed_over(repo: Path) 
     result = run_ppt("validate", repo)
     assert result.returncode == 2, result
     assert "error: cannot read: File name too long" in result.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_named_to_validate_is_reported(repo: Path) -> None:
+    os.mkfifo(repo / "concord" / "pipe.yaml")
+    result = run_ppt("validate", repo / "concord" / "pipe.yaml", timeout=30)
+    assert result.returncode == 2, result
+    assert "pipe.yaml:0:0: error: cannot read: not a regular file" in result.stdout
