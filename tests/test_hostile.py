@@ -225,6 +225,24 @@ def test_invalid_utf8(repo: Path) -> None:
     assert_rejected(repo, HOSTILE, where(text, "\udce9"), "not valid UTF-8", check=True)
 
 
+def test_invalid_utf8_after_wide_characters_is_placed_by_character(repo: Path) -> None:
+    text = edited('name: "J. D."', 'name: "\u5c0f\u6797 \udce9"')  # two Han characters, then a Latin-1 byte
+    write(repo, HOSTILE, text.encode("utf-8", "surrogateescape"))
+    assert_rejected(repo, HOSTILE, where(text, "\udce9"), "not valid UTF-8", check=True)
+
+
+def test_a_control_character_is_refused_where_it_stands(repo: Path) -> None:
+    text = edited('name: "J. D."', 'name: "J. \u00e9 D."').replace("  cpsw: c.rivera\n", "  cpsw: c.ri\x07vera\n")
+    write(repo, HOSTILE, text)
+    assert_rejected(repo, HOSTILE, where(text, "\x07"), "a control character (U+0007) is not allowed", check=True)
+
+
+def test_a_utf16_file_is_named_as_such(repo: Path) -> None:
+    """What Windows PowerShell's `>` writes."""
+    write(repo, HOSTILE, base_case().encode("utf-16"))
+    assert_rejected(repo, HOSTILE, (1, 1), "UTF-16 text; save the file as UTF-8", check=True)
+
+
 def test_binary_garbage(repo: Path) -> None:
     # The first bytes of an MP4 video saved with a .yaml name, then random-looking bytes.
     garbage = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom\xff\xd8\x8a\n\x01\x02: [\x00\xfe"

@@ -136,13 +136,16 @@ def read_document(path: Path, rel: str, raw: bytes | None = None, files: Snapsho
             return None, [Problem(rel, 0, 0, f"cannot read: {exc.strerror or exc}")]
     elif len(raw) > limit:
         return None, [too_large(rel, TooLarge(len(raw), limit))]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # what Windows PowerShell's > writes
+        return None, [Problem(rel, 1, 1, "UTF-16 text; save the file as UTF-8")]
     if b"\0" in raw:
         return None, [Problem(rel, 1, 1, "not a text file (contains NUL bytes)")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        start = raw.rfind(b"\n", 0, exc.start) + 1  # columns count characters, as everywhere else
+        col = len(raw[start : exc.start].decode("utf-8", "replace").lstrip("\ufeff")) + 1
         return None, [Problem(rel, line, col, "not valid UTF-8 text")]
     try:
         return parse(text), []

@@ -164,6 +164,8 @@ def parse(text: str) -> Any:
         raise ParseError(exc.line, exc.column, f"the value is not {_TAG_NAMES[exc.tag]}, as its tag {exc.tag.replace(_STANDARD, '!!')} says") from None
     except fastyaml.SecondDocument as exc:
         raise ParseError(exc.line, exc.column, "a second YAML document starts here; a ppt file holds one document") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: libyaml knows where
+        raise _not_allowed(text, exc.position, exc.character) from None
     except (yaml.YAMLError, RecursionError) as exc:
         # ruamel explains the error better. What libyaml cannot read is refused even when
         # ruamel reads it (an unknown % directive): a text read by ruamel alone would escape
@@ -236,6 +238,16 @@ def _reject_separator(text: str, at: int) -> None:
     column = at - (text.rfind("\n", 0, at) + 1) + 1
     name = _SEPARATOR_NAMES[text[at]]
     raise ParseError(line, column, f"{name}, an invisible character YAML readers take differently, stands here: delete it, or write it as {text[at].encode('unicode_escape').decode()} inside double quotes")
+
+
+def _not_allowed(text: str, at: int, character: object) -> ParseError:
+    """libyaml's refusal of a character; its position counts the bytes of the text's UTF-8."""
+    code = ord(character) if isinstance(character, str) and len(character) == 1 else character
+    before = text.encode("utf-8", "surrogatepass")[:at].decode("utf-8", "replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    what = f"U+{code:04X}" if isinstance(code, int) else repr(character)
+    return ParseError(line, column, f"a control character ({what}) is not allowed in YAML text; delete it")
 
 
 def _roundtrip_words(text: str) -> ParseError | None:
