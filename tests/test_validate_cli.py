@@ -351,3 +351,32 @@ def test_a_waiver_that_matches_no_obligation_is_reported_at_its_subject(demo_rep
     assert lines[0].startswith(f"cases/{DEMO_CASE}:{line}:{col}: error: ")
     assert 'matches no obligation "meeting 2026-03-06"' in lines[0]
     assert "meeting 2026-03-05" in lines[0]  # names the subjects it could have meant
+
+
+RIVERA = "{id: c.rivera, name: Carmen Rivera, role: cpsw, office: concord, supervisor: m.okafor}"
+SETTINGS_TYPOS = {
+    "a staff member's office not in ppt.yaml": ("staff.yaml", RIVERA, RIVERA.replace("office: concord", "office: concrd"),
+                                                'office "concrd" is not in ppt.yaml offices; did you mean "concord"?', "concrd"),
+    "their own supervisor": ("staff.yaml", RIVERA, RIVERA.replace("m.okafor", "c.rivera"),
+                             '"c.rivera" is given as their own supervisor', "c.rivera}"),
+    "a caseworker as supervisor": ("staff.yaml", RIVERA, RIVERA.replace("m.okafor", "t.nguyen"),
+                                   'supervisor "t.nguyen" has the role permanency_cpsw, not supervisor', "t.nguyen}"),
+}
+
+
+@pytest.mark.parametrize("name", list(SETTINGS_TYPOS))
+def test_settings_that_contradict_each_other_are_reported(name: str, demo_repo: Path) -> None:
+    """Otherwise findings go up to a caseworker, or an office's closure applies nowhere."""
+    file, old, new, message, at = SETTINGS_TYPOS[name]
+    text = edit_file(demo_repo / file, old, new)
+    result = validate(".", cwd=demo_repo)
+    assert result.returncode == 2
+    line, col = where(text, at)
+    assert f"{file}:{line}:{col}: error: {message}" in problem_lines(result), result.stdout
+
+
+def test_a_closure_of_an_office_not_in_ppt_yaml_is_reported(demo_repo: Path) -> None:
+    edit_file(demo_repo / "calendar.yaml", "\nclosures:\n", "\nclosures:\n  - {date: 2026-03-17, office: nashua, reason: Burst pipe}\n")
+    result = validate(".", cwd=demo_repo)
+    assert result.returncode == 2
+    assert any(line.startswith("calendar.yaml:") and 'office "nashua" is not in ppt.yaml offices' in line for line in problem_lines(result)), result.stdout

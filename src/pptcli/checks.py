@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pptcli.load import LoadedCase, RuleDuty
 from pptcli.model.case import Case, Program
 from pptcli.model.settings import Role, Settings, StaffMember
-from pptcli.problems import Problem, did_you_mean
+from pptcli.problems import Problem, did_you_mean, unknown_office
 
 # team slot -> the role its holder must have
 SLOT_ROLES = {
@@ -60,7 +60,7 @@ def _case_problems(
 ) -> Iterator[Problem]:
     case = loaded.case
     if settings.offices and case.office not in settings.offices:
-        yield _at(loaded, ("office",), f'office "{case.office}" is not in ppt.yaml offices{did_you_mean(case.office, settings.offices)}')
+        yield _at(loaded, ("office",), unknown_office(case.office, settings.offices))
     yield from _team_required(loaded)
     if staff is not None:
         yield from _staff_refs(loaded, staff)

@@ -17,8 +17,8 @@ from pptcli.calendar import BusinessCalendar, Closure
 from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.case import Case
-from pptcli.model.settings import CalendarFile, Settings, Staff, StaffMember
-from pptcli.problems import Problem, UserError, display_path
+from pptcli.model.settings import CalendarFile, Role, Settings, Staff, StaffMember
+from pptcli.problems import Problem, UserError, display_path, unknown_office
 from pptcli.yamlio import ParseError, Snapshot, TooLarge, max_file_bytes, parse, read_regular
 
 SETTINGS = "ppt.yaml"
@@ -201,20 +201,23 @@ def load_settings(
         staff, doc, found = _load_model(root / STAFF, STAFF, Staff, files)
         problems += found
         if staff is not None:
-            staff_map, found = _index_staff(staff, Locator.of(doc))
+            staff_map, found = _index_staff(staff, Locator.of(doc), settings.offices)
             problems += found
         else:  # reported in staff.yaml; checking every case against no one would bury that
             has_staff = False
     calendar = BusinessCalendar()
     if os.path.lexists(root / CALENDAR):
-        cal, _, found = _load_model(root / CALENDAR, CALENDAR, CalendarFile, files)
+        cal, doc, found = _load_model(root / CALENDAR, CALENDAR, CalendarFile, files)
         problems += found
         if cal is not None:
             calendar = build_calendar(cal)
+            for i, closure in enumerate(cal.closures):  # its days off would silently apply nowhere
+                if settings.offices and closure.office and closure.office not in settings.offices:
+                    problems.append(Problem(CALENDAR, *Locator.of(doc).at(("closures", i, "office")), unknown_office(closure.office, settings.offices)))
     return settings, staff_map, has_staff, calendar, problems
 
 
-def _index_staff(staff: Staff, where: Locator) -> tuple[dict[str, StaffMember], list[Problem]]:
+def _index_staff(staff: Staff, where: Locator, offices: Sequence[str]) -> tuple[dict[str, StaffMember], list[Problem]]:
     index: dict[str, StaffMember] = {}
     problems = []
     for i, member in enumerate(staff.staff):
@@ -223,9 +226,19 @@ def _index_staff(staff: Staff, where: Locator) -> tuple[dict[str, StaffMember], 
             problems.append(Problem(STAFF, line, col, f'staff id "{member.id}" is listed twice'))
         index[member.id] = member
     for i, member in enumerate(staff.staff):
-        if member.supervisor and member.supervisor not in index:
-            line, col = where.at(("staff", i, "supervisor"))
-            problems.append(Problem(STAFF, line, col, f'supervisor "{member.supervisor}" is not in the staff list'))
+        boss = index.get(member.supervisor) if member.supervisor else None
+        if member.supervisor and boss is None:
+            problem = f'supervisor "{member.supervisor}" is not in the staff list'
+        elif member.supervisor == member.id:
+            problem = f'"{member.id}" is given as their own supervisor'
+        elif boss is not None and boss.role is not Role.SUPERVISOR:  # findings would go up to a caseworker
+            problem = f'supervisor "{boss.id}" has the role {boss.role}, not supervisor'
+        else:
+            problem = ""
+        if problem:
+            problems.append(Problem(STAFF, *where.at(("staff", i, "supervisor")), problem))
+        if offices and member.office and member.office not in offices:
+            problems.append(Problem(STAFF, *where.at(("staff", i, "office")), unknown_office(member.office, offices)))
     return index, problems
 
 

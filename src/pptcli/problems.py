@@ -39,6 +39,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f'; did you mean "{close[0]}"?' if close else ""
 
 
+def unknown_office(office: str, offices: Iterable[str]) -> str:
+    """What a case, a staff member or a closure naming an office ppt.yaml lacks is told."""
+    return f'office "{office}" is not in ppt.yaml offices{did_you_mean(office, offices)}'
+
+
 _LIMIT = 300
 
 
