@@ -119,7 +119,7 @@ JJS_TASKS = (
     "Referral for substance use evaluation", "Confirm restitution payment plan",
     "Identify step-down foster home", "Transition plan from residential program",
     "Schedule family therapy", "Obtain updated psychological evaluation",
-    "Court report for review hearing", "Arrange mentoring through community program",
+    "Court report for JJS review hearing", "Arrange mentoring through community program",
 )
 CPS_COURT = (
     "Adjudicatory hearing: finding of neglect", "Dispositional hearing: custody to DCYF continued",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,14 @@ def test_case_files_are_2_to_10_kb_and_mix_the_programs(tmp_path: Path) -> None:
     assert all(t.startswith("# ") for t in texts), "every case file opens with a comment"
     assert sum("status: held" in t for t in texts) > 15
     assert any("status: scheduled" in t for t in texts)
+
+
+def test_a_joint_case_cannot_draw_one_task_twice_for_a_meeting() -> None:
+    """Its tasks come from both programs' lists at once: a text in both would be two tasks
+    ppt validate refuses as one listed twice."""
+    spec = importlib.util.spec_from_file_location("ppt_bench_generate", GENERATE)
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = generator  # dataclasses look their module up
+    spec.loader.exec_module(generator)
+    assert not set(generator.CPS_TASKS) & set(generator.JJS_TASKS)

@@ -185,7 +185,11 @@ def _answers_after_events(loaded: LoadedCase) -> Iterator[Problem]:
                 if value is not None and value < event:
                     yield _at(loaded, (name, i, answer), f"{answer} {value} is before the {event_field} {event}")
     for m, meeting in enumerate(case.meetings):
+        named: set[str] = set()
         for t, task in enumerate(meeting.tasks):
+            if task.task in named:  # one obligation's subject for two, and no telling which is done
+                yield _at(loaded, ("meetings", m, "tasks", t, "task"), f'task "{task.task}" is listed twice at this meeting; tell the two apart')
+            named.add(task.task)
             if task.done is not None and task.done < meeting.date:
                 yield _at(loaded, ("meetings", m, "tasks", t, "done"), f"done {task.done} is before the meeting {meeting.date} that assigned the task")
             if task.due is not None and task.due < meeting.date:
