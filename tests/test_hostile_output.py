@@ -140,3 +140,19 @@ def test_a_named_pipe_named_to_validate_is_reported(repo: Path) -> None:
     result = run_ppt("validate", repo / "concord" / "pipe.yaml", timeout=30)
     assert result.returncode == 2, result
     assert "pipe.yaml:0:0: error: cannot read: not a regular file" in result.stdout
+
+
+def test_explain_of_a_case_with_problems_shows_them(repo: Path) -> None:
+    path = repo / CASE_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("  cpsw: c.rivera\n", "  cpsw: c.rivra\n", 1), encoding="utf-8")
+    result = run_ppt("explain", "CON-2026-0042", "CPSW-I.A.2", "--repo", repo, *AS_OF)
+    assert result.returncode == 2
+    assert f'{CASE_FILE.as_posix()}:' in result.stderr and 'unknown staff id "c.rivra"' in result.stderr
+    assert 'case "CON-2026-0042" (concord/CON-2026-0042.yaml) has problems; fix them first' in result.stderr
+
+
+def test_calendar_of_a_repository_that_is_not_there_is_an_error(tmp_path: Path) -> None:
+    result = run_ppt("calendar", "--repo", tmp_path / "nowhere")
+    assert result.returncode == 2
+    assert "no such file or folder" in result.stderr
+    assert run_ppt("calendar", cwd=tmp_path).returncode == 0  # outside any repository: the state calendar

@@ -16,14 +16,17 @@ def _short(day: dt.date) -> str:
     return f"{day:%a} {day.isoformat()}"
 
 
-def _calendar_for(repo: Path) -> BusinessCalendar:
-    """The repository's calendar (with its closures) when there is one, else the state calendar."""
+def _calendar_for(repo: Path | None) -> BusinessCalendar:
+    """The repository's calendar (with its closures): the one named, or the one the current
+    folder is in; outside any, the state calendar (a --repo that is none is an error)."""
     from pptcli.load import find_root, load_settings
     from pptcli.problems import UserError
 
     try:
-        root = find_root(repo)
+        root = find_root(repo or Path("."))
     except UserError:
+        if repo is not None:
+            raise
         return BusinessCalendar()
     _, _, _, calendar, problems = load_settings(root)
     if problems:
@@ -41,7 +44,7 @@ def calendar(
     end: str = typer.Option(None, "--to", metavar="DATE", help="Last day of the period to list."),
     office: str = typer.Option(None, "--office", help="Include this office's closures."),
     weekends: bool = typer.Option(False, "--weekends", help="List Saturdays and Sundays too."),
-    repo: Path = typer.Option(Path("."), "--repo", help="Case repository whose calendar.yaml to use."),
+    repo: Path | None = typer.Option(None, "--repo", help="Case repository whose calendar.yaml to use (default: the one the current folder is in)."),
     as_of: dt.date = AsOf,
 ) -> None:
     """List holidays and closures, or count business days from a date."""

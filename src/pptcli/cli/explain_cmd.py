@@ -29,7 +29,17 @@ def explain(
     core.check_filters(core.Filters(rule=rule_id), evaluated)
     loaded = next((c for c in evaluated.repo.cases if c.case.id == case_id), None)
     if loaded is None:
-        raise UserError(core.unknown_case_message(case_id, (c.case.id for c in evaluated.repo.cases), evaluated.repo.root))
+        from pptcli.problems import display_path
+        from pptcli.write_find import files_stating
+
+        root = evaluated.repo.root
+        files = {display_path(found, root) for found in files_stating(root, case_id)}
+        problems = [p for p in evaluated.problems if p.file in files]
+        if problems:  # the case is there, but cannot be evaluated: say why, where
+            for problem in problems:
+                say(problem.render(), err=True)
+            raise UserError(f'case "{case_id}" ({", ".join(sorted(files))}) has problems; fix them first')
+        raise UserError(core.unknown_case_message(case_id, (c.case.id for c in evaluated.repo.cases), root))
     versions = evaluated.ruleset.versions(rule_id)
     rule = versions[-1]
     child = initials(loaded.case.child.name) if redact else loaded.case.child.name
