@@ -156,3 +156,12 @@ def test_calendar_of_a_repository_that_is_not_there_is_an_error(tmp_path: Path) 
     assert result.returncode == 2
     assert "no such file or folder" in result.stderr
     assert run_ppt("calendar", cwd=tmp_path).returncode == 0  # outside any repository: the state calendar
+
+
+def test_markdown_shows_a_cases_html_as_text(repo: Path) -> None:
+    """Markdown renders inline HTML: a case's text is data, never markup."""
+    _with_task(repo, "<img src=x onerror=alert(1)> & call\\e[2J")
+    result = run_ppt("check", repo, *AS_OF, "--format", "markdown", "--all", "--case", "CON-2026-0042")
+    assert result.returncode in (0, 1), result.stderr
+    assert "&lt;img src=x onerror=alert(1)> &amp; call" in result.stdout
+    assert "<img" not in result.stdout and "\x1b" not in result.stdout

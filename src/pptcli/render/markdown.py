@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
 from pptcli.render.base import RenderOptions, by_responsible, person, plural, short_day, shown
+from pptcli.render.textgrid import clean
 from pptcli.summary import by_worker, counts_of, report_keys
 
 _FINDING_HEADERS = (
@@ -23,8 +24,11 @@ _FINDING_HEADERS = (
 
 
 def escape(text: str) -> str:
-    """A table cell: a `|` would end the cell and a newline the row."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A table cell: a `|` would end the cell and a newline the row; `<` would start HTML,
+    which Markdown renders (a case's text is data, never markup); a control character would
+    work the terminal it is printed on."""
+    text = clean(text).replace("&", "&amp;").replace("<", "&lt;")
+    return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
