@@ -165,3 +165,18 @@ def test_markdown_shows_a_cases_html_as_text(repo: Path) -> None:
     assert result.returncode in (0, 1), result.stderr
     assert "&lt;img src=x onerror=alert(1)> &amp; call" in result.stdout
     assert "<img" not in result.stdout and "\x1b" not in result.stdout
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("program: cps\n", "program: true\n", "program: expected one of 'cps', 'jjs' or 'joint', got true/false"),
+    ("      parents: 2026-02-20\n", "      parents: [1]\n", "meetings[0].info_gathered.parents: expected a date as YYYY-MM-DD, got a list"),
+])
+def test_a_value_of_the_wrong_kind_is_named_as_yaml_reads_it(repo: Path, old: str, new: str, message: str) -> None:
+    """Not Python's words for it ("True", "LocatedList")."""
+    path = repo / CASE_FILE
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    result = run_ppt("validate", repo)
+    assert result.returncode == 2
+    assert message in result.stdout, result.stdout

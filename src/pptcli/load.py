@@ -83,7 +83,7 @@ def _case_names(root: Path, under: Path, skip: frozenset[Path]) -> Iterator[tupl
     name, in full. Links to folders are not followed; a folder that cannot be listed (no
     permission, a path too long) is given as if it were a file, and reading it reports why."""
     under = under.resolve()
-    if not under.is_dir():  # named (a pipe too: reading it says what it is); a settings or rule file is read as what it is, not as a case
+    if not under.is_dir() and os.path.lexists(under):  # named (a pipe too: reading it says what it is); a settings or rule file is read as what it is, not as a case
         if not (under.parent == root and under.name in SETTINGS_FILES) and not any(folder in under.parents for folder in skip):
             yield str(under), False
         return

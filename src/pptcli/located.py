@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from pptcli.problems import Problem, did_you_mean, quoted
+from pptcli.problems import Problem, did_you_mean, kind_of, quoted
 from pptcli.yamlio import position
 
 M = TypeVar("M", bound=BaseModel)
@@ -17,7 +17,7 @@ M = TypeVar("M", bound=BaseModel)
 def validate(model: type[M], data: Any, file: str) -> tuple[M | None, list[Problem]]:
     """The model of `data`, or None and every problem found in it."""
     if not isinstance(data, dict):
-        what = "empty" if data is None else _kind(data[: _room(data, 1, 1)] if isinstance(data, str) else data)
+        what = "empty" if data is None else kind_of(data[: _room(data, 1, 1)] if isinstance(data, str) else data)
         return None, [Problem(file, 1, 1, f"expected a mapping of keys to values, but the file holds {what}")]
     try:
         return model.model_validate(data), []
@@ -50,7 +50,7 @@ def _problem(model: type[BaseModel], data: Any, file: str, err: Any) -> Problem:
         return Problem(file, line, col, f'unknown key "{quoted(name)}"{_suggest(model, path, name)}')
     if kind == "invalid_key":
         line, col = _key_position(data, path, err["loc"])
-        return Problem(file, line, col, f"a key must be text, not {_kind(path[-1] if path else err['loc'][-1])}")
+        return Problem(file, line, col, f"a key must be text, not {kind_of(path[-1] if path else err['loc'][-1])}")
     line, col = position(data, path)
     where = _dotted(path)
     if kind == "missing":
@@ -100,36 +100,20 @@ def _message(err: Any, room: int = 60) -> str:
         value = value[:room] + "…"  # it runs on past its line (a folded or block scalar)
     if kind == "enum":
         expected = err.get("ctx", {}).get("expected", "")
-        return f'"{quoted(value)}" is not one of {expected}'
+        return f'"{quoted(value)}" is not one of {expected}' if isinstance(value, str) else f"expected one of {expected}, got {kind_of(value)}"
     if kind == "string_pattern_mismatch" and tuple(err["loc"]) == ("id",):
         return f'"{quoted(value)}" is not a valid case id (letters, digits, "-", "_" and "." between them; no "/" or "..")'
     if kind == "string_pattern_mismatch":
         return f'"{quoted(value)}" is not a valid identifier (lower-case letters, digits, ".", "_" and "-")'
     if kind in {"bool_type", "bool_parsing"}:
-        return f"expected true or false, got {_kind(value)}"
+        return f"expected true or false, got {kind_of(value)}"
     if kind in {"string_type"}:
-        return f"expected text, got {_kind(value)}"
+        return f"expected text, got {kind_of(value)}"
     if kind in {"tuple_type", "list_type"}:
-        return f"expected a list, got {_kind(value)}"
+        return f"expected a list, got {kind_of(value)}"
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
-        return f"expected a mapping of keys to values, got {_kind(value)}"
+        return f"expected a mapping of keys to values, got {kind_of(value)}"
     return msg[0].lower() + msg[1:] if msg else kind
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return f"the number {quoted(value)}"
-    if isinstance(value, str):
-        return f'the text "{quoted(value)}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
 
 
 def _suggest(model: type[BaseModel], path: Sequence[Any], name: str) -> str:

@@ -62,6 +62,23 @@ def quoted(value: object, limit: int = 60) -> str:
     return one_line(first[:limit]) + ("…" if more else "")
 
 
+def kind_of(value: object) -> str:
+    """What a value read from YAML is, as a message says it ("got a list")."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {quoted(value)}"
+    if isinstance(value, str):
+        return f'the text "{quoted(value)}"'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
 class UserError(Exception):
     """Bad usage or input that stops a command: printed as a message, exit code 2."""
 

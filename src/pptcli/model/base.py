@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from pptcli.problems import quoted
+from pptcli.problems import kind_of, quoted
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -38,12 +38,7 @@ def parse_iso_date(value: Any) -> dt.date:
         except ValueError:
             raise PydanticCustomError("date_value", '"{text}" is not a real date', {"text": quoted(text)}) from None
         return _plausible(day)
-    kind = "a number" if isinstance(value, (int, float)) and not isinstance(value, bool) else type(value).__name__
-    if isinstance(value, bool):
-        kind = "true/false"
-    elif value is None:
-        kind = "nothing"
-    raise PydanticCustomError("date_type", "expected a date as YYYY-MM-DD, got {kind}", {"kind": kind})
+    raise PydanticCustomError("date_type", "expected a date as YYYY-MM-DD, got {kind}", {"kind": kind_of(value)})
 
 
 def _plausible(day: dt.date) -> dt.date:
