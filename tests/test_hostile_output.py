@@ -75,15 +75,20 @@ def test_dates_off_the_calendar_are_usage_errors(args: list[str]) -> None:
     assert "internal error" not in result.stderr
 
 
-@pytest.mark.parametrize("value", ["99999", "99999999999999999999"])
-def test_a_policy_value_past_the_calendar_is_a_located_problem(repo: Path, value: str) -> None:
+@pytest.mark.parametrize("value", ["99999", "99999999999999999999", "true", "2.5"])
+def test_a_policy_value_past_the_calendar_or_of_another_kind_is_one_located_problem(repo: Path, value: str) -> None:
+    """Past the calendar: an internal error at the first date. `true` was taken for 1, and
+    2.5 drew a second message saying it was not text."""
     settings = repo / "ppt.yaml"
     text = settings.read_text(encoding="utf-8")
     assert "\npolicy: {}\n" in text
     settings.write_text(text.replace("\npolicy: {}\n", f"\npolicy: {{ppt_interval_months: {value}}}\n"), encoding="utf-8")
     result = run_ppt("validate", repo)
     assert result.returncode == 2, result
-    assert "ppt.yaml:" in result.stdout and "ppt_interval_months must be a whole number from 0 to 10,000" in result.stdout
+    line = text.count("\n", 0, text.index("policy: {}")) + 1
+    assert [shown.split("cases/", 1)[-1] for shown in result.stdout.splitlines()] == [
+        f"ppt.yaml:{line}:10: error: ppt_interval_months must be a whole number from 0 to 10,000",
+    ]
 
 
 def test_a_rule_expression_of_the_wrong_type_names_the_rule(repo: Path) -> None:

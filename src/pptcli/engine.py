@@ -57,7 +57,7 @@ def policy_error(ruleset: RuleSet, name: str, value: Any) -> str | None:
         return f'unknown policy parameter "{name}" (known: {", ".join(sorted(ruleset.parameters))})'
     if isinstance(param.default, int) and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_PARAMETER):
         return f"{name} must be a whole number from 0 to {MAX_PARAMETER:,}"
-    if isinstance(param.default, str) and value not in set(DeadlineKind):
+    if isinstance(param.default, str) and (not isinstance(value, str) or value not in set(DeadlineKind)):
         return f"{name} must be a deadline kind ({', '.join(DeadlineKind)})"
     return None
 

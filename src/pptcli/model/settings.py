@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -53,5 +54,7 @@ class CalendarFile(Strict):
 
 class Settings(Strict):
     offices: tuple[Ident, ...] = items()
-    policy: dict[str, int | str] = Field(default_factory=dict)
+    # Values of any kind: each is checked against its parameter (engine.policy_error), and
+    # `int | str` here took `true` for 1 and said of 2.5 that it was not text.
+    policy: dict[str, Any] = Field(default_factory=dict)
     rules: Text | None = None
