@@ -380,3 +380,13 @@ def test_a_closure_of_an_office_not_in_ppt_yaml_is_reported(demo_repo: Path) -> 
     result = validate(".", cwd=demo_repo)
     assert result.returncode == 2
     assert any(line.startswith("calendar.yaml:") and 'office "nashua" is not in ppt.yaml offices' in line for line in problem_lines(result)), result.stdout
+
+
+def test_removing_a_day_that_is_no_holiday_is_reported(demo_repo: Path) -> None:
+    """A typing mistake (07-05 for 07-03, Independence Day observed) keeps the real one off."""
+    text = edit_file(demo_repo / "calendar.yaml", "  remove: []\n", "  remove: [{date: 2026-07-05}, {date: 2026-07-03}]\n")
+    result = validate(".", cwd=demo_repo)
+    assert result.returncode == 2
+    assert problem_lines(result) == [
+        "calendar.yaml:{}:{}: error: 2026-07-05 is not a state-office holiday, so there is none to remove (`ppt calendar` lists them)".format(*where(text, "2026-07-05")),
+    ]

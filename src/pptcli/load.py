@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from pptcli.calendar import BusinessCalendar, Closure
+from pptcli.calendar import BusinessCalendar, Closure, state_holidays
 from pptcli.located import validate
 from pptcli.locator import Locator
 from pptcli.model.case import Case
@@ -211,6 +211,10 @@ def load_settings(
         problems += found
         if cal is not None:
             calendar = build_calendar(cal)
+            for i, removed in enumerate(cal.holidays.remove):  # a typing mistake keeps the real one off
+                if removed.date not in state_holidays(removed.date.year):
+                    where = Locator.of(doc).at(("holidays", "remove", i, "date"))
+                    problems.append(Problem(CALENDAR, *where, f"{removed.date} is not a state-office holiday, so there is none to remove (`ppt calendar` lists them)"))
             for i, closure in enumerate(cal.closures):  # its days off would silently apply nowhere
                 if settings.offices and closure.office and closure.office not in settings.offices:
                     problems.append(Problem(CALENDAR, *Locator.of(doc).at(("closures", i, "office")), unknown_office(closure.office, settings.offices)))
