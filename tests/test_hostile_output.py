@@ -185,3 +185,16 @@ def test_a_value_of_the_wrong_kind_is_named_as_yaml_reads_it(repo: Path, old: st
     result = run_ppt("validate", repo)
     assert result.returncode == 2
     assert message in result.stdout, result.stdout
+
+
+def test_an_unknown_key_beside_a_key_named_like_a_union_branch_is_the_one_named(repo: Path) -> None:
+    """pydantic's location of the unknown key goes through the union's branch,
+    `not_applicable`, which is also a key here: the message named it, suggesting itself."""
+    path = repo / CASE_FILE
+    text = path.read_text(encoding="utf-8").replace("      parents: 2026-02-20\n", "      parents: {not_applicable: x, extra: 1}\n")
+    path.write_text(text, encoding="utf-8")
+    result = run_ppt("validate", repo)
+    assert result.returncode == 2
+    line = text.count("\n", 0, text.index("{not_applicable: x, extra")) + 1
+    column = len("      parents: {not_applicable: x, ") + 1
+    assert f'{CASE_FILE.as_posix()}:{line}:{column}: error: unknown key "extra"' in result.stdout, result.stdout

@@ -35,7 +35,7 @@ def _echoes(model: type[BaseModel], data: Any, errors: list[Any]) -> set[int]:
     suggested = set()
     for err in errors:
         if err["type"] == "extra_forbidden":
-            path, _ = _walk(data, err["loc"])
+            path = _walk_to_key(data, err["loc"])
             close = difflib.get_close_matches(str(path[-1]), _fields_at(model, path[:-1]), n=1, cutoff=0.6) if path else []
             suggested.update((path[:-1], c) for c in close)
     return {id(err) for err in errors if err["type"] == "missing" and _walk(data, err["loc"]) in suggested}
@@ -45,6 +45,7 @@ def _problem(model: type[BaseModel], data: Any, file: str, err: Any) -> Problem:
     path, missing = _walk(data, err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
+        path = _walk_to_key(data, err["loc"])
         line, col = position(data, path, key=True)
         name = str(path[-1]) if path else "?"
         return Problem(file, line, col, f'unknown key "{quoted(name)}"{_suggest(model, path, name)}')
@@ -85,6 +86,18 @@ def _walk(data: Any, loc: Sequence[Any]) -> tuple[tuple[Any, ...], str]:
         elif index == len(loc) - 1:
             return tuple(path), str(step)
     return tuple(path), ""
+
+
+def _walk_to_key(data: Any, loc: Sequence[Any]) -> tuple[Any, ...]:
+    """The path of an unknown key (the last step of `loc`). A union's tag can be a key of
+    the document too (`not_applicable` in `{not_applicable: x, extra: 1}`), and _walk then
+    follows it past the mapping that holds the key: a walk without that step is tried."""
+    path, missing = _walk(data, loc)
+    for skip in range(len(loc) - 1) if missing else ():
+        other, missed = _walk(data, [*loc[:skip], *loc[skip + 1 :]])
+        if not missed:
+            return other
+    return path
 
 
 def _dotted(path: Sequence[Any]) -> str:
