@@ -171,7 +171,7 @@ def parse(text: str) -> Any:
         # ruamel reads it (an unknown % directive): a text read by ruamel alone would escape
         # the refusals of aliases, merge keys and tags that fastyaml makes as it reads.
         raise _roundtrip_words(text) or _from_libyaml(exc) from None
-    # Depth and aliases: fastyaml refuses both as it reads, and parse_roundtrip checks them.
+    # Depth and aliases: fastyaml refuses both as it reads.
     if isinstance(data, str):
         data = fastyaml.LocatedText(data)
     if isinstance(data, (fastyaml.LocatedDict, fastyaml.LocatedText)):
@@ -221,7 +221,7 @@ def _precheck(text: str) -> None:
     if "\t" in text:
         _reject_tab_indent(text)
     _reject_conflict_markers(text)
-    separator = _SEPARATOR.search(text)
+    separator = None if text.isascii() else _SEPARATOR.search(text)  # isascii: a flag, not a scan
     if separator is not None:
         _reject_separator(text, separator.start())
 
@@ -233,21 +233,23 @@ _SEPARATOR = re.compile("[\u2028\u2029\x85]")
 _SEPARATOR_NAMES = {"\u2028": "a line separator (U+2028)", "\u2029": "a paragraph separator (U+2029)", "\x85": "a next-line character (U+0085)"}
 
 
+def _line_column(text: str, at: int) -> tuple[int, int]:
+    """The 1-based line and column of the character at index `at`."""
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
 def _reject_separator(text: str, at: int) -> None:
-    line = text.count("\n", 0, at) + 1
-    column = at - (text.rfind("\n", 0, at) + 1) + 1
     name = _SEPARATOR_NAMES[text[at]]
-    raise ParseError(line, column, f"{name}, an invisible character YAML readers take differently, stands here: delete it, or write it as {text[at].encode('unicode_escape').decode()} inside double quotes")
+    escaped = text[at].encode("unicode_escape").decode()
+    raise ParseError(*_line_column(text, at), f"{name}, an invisible character YAML readers take differently, stands here: delete it, or write it as {escaped} inside double quotes")
 
 
 def _not_allowed(text: str, at: int, character: object) -> ParseError:
     """libyaml's refusal of a character; its position counts the bytes of the text's UTF-8."""
     code = ord(character) if isinstance(character, str) and len(character) == 1 else character
-    before = text.encode("utf-8", "surrogatepass")[:at].decode("utf-8", "replace")
-    line = before.count("\n") + 1
-    column = len(before) - (before.rfind("\n") + 1) + 1
+    index = len(text.encode("utf-8", "surrogatepass")[:at].decode("utf-8", "replace"))
     what = f"U+{code:04X}" if isinstance(code, int) else repr(character)
-    return ParseError(line, column, f"a control character ({what}) is not allowed in YAML text; delete it")
+    return ParseError(*_line_column(text, index), f"a control character ({what}) is not allowed in YAML text; delete it")
 
 
 def _roundtrip_words(text: str) -> ParseError | None:
