@@ -228,7 +228,7 @@ class Cache:
 
     def __init__(self, connection: sqlite3.Connection, code: str, key: bytes) -> None:
         self._db = connection
-        self._key = key
+        self._key = key[:64]  # BLAKE2b takes a key of up to 64 bytes
         self._queue: list[tuple[str, tuple[object, ...]]] = []
         # Stored after each file's digest: a case validated, or findings made, by other code
         # (the same version number) is never served to this code, which replaces the entry
@@ -239,16 +239,18 @@ class Cache:
         """A file's digest as the entry table holds it: with the code that made the entry."""
         return digest + self._code
 
+    def _mac(self, blob: bytes) -> bytes:
+        return hashlib.blake2b(blob, key=self._key, digest_size=SEAL).digest()
+
     def _seal(self, blob: bytes) -> bytes:
-        return hashlib.blake2b(blob, key=self._key[:64], digest_size=SEAL).digest() + blob
+        return self._mac(blob) + blob
 
     def _opened(self, sealed: object) -> bytes | None:
         """The pickle of a stored entry whose seal is this user's; None for any other."""
         if type(sealed) is not bytes or len(sealed) < SEAL:
             return None
         blob = sealed[SEAL:]
-        expected = hashlib.blake2b(blob, key=self._key[:64], digest_size=SEAL).digest()
-        return blob if hmac.compare_digest(sealed[:SEAL], expected) else None
+        return blob if hmac.compare_digest(sealed[:SEAL], self._mac(blob)) else None
 
     @classmethod
     def open(cls, path: Path) -> Cache | None:
