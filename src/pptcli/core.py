@@ -91,8 +91,9 @@ def ids_used_elsewhere(root: Path, cases: Iterable[LoadedCase]) -> list[Problem]
 
     problems = []
     named = {(root / c.file).resolve(): c for c in cases}
+    stating = files_stating(root, {case.case.id for case in named.values()})
     for case in named.values():
-        others = [p for p in files_stating(root, case.case.id) if p.resolve() not in named]
+        others = [p for p in stating[case.case.id] if p.resolve() not in named]
         if others:
             problems.append(Problem(case.file, *case.where.at(("id",)), f'case id "{case.case.id}" is also used by {display_path(others[0], root)}'))
     return problems

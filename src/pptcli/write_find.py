@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from pptcli.cache import Cache, cache_path
@@ -52,18 +53,30 @@ def find_case(root: Path, case_id: str) -> Path:
         folded = {i.casefold(): i for i in ids}
         hint = f'; did you mean "{folded[case_id.casefold()]}"?' if case_id.casefold() in folded else did_you_mean(case_id, ids)
         raise UserError(f'no case "{case_id}" in the repository at {root}{hint}')
-    if len(found) > 1:  # an `id:` line may stand inside another file's multi-line text: ask the YAML
-        found = [path for path in found if _stated(path) == (case_id,)] or found
+    found = _confirmed(found, case_id)
     if len(found) > 1:
         files = ", ".join(display_path(p, root) for p in found)
         raise UserError(f'case id "{case_id}" is used by {len(found)} files ({files}); give each case its own id first')
     return found[0]
 
 
-def files_stating(root: Path, case_id: str) -> list[Path]:
-    """Every case file of the repository whose id is `case_id` (as find_case confirms them)."""
-    found = [path for path, seen in _id_lines(root) if not isinstance(seen, str) and case_id in seen]
-    return [path for path in found if _stated(path) == (case_id,)] if len(found) > 1 else found
+def files_stating(root: Path, case_ids: Collection[str]) -> dict[str, list[Path]]:
+    """Every case file of the repository stating each of these ids (as find_case confirms
+    them), from one pass over the index."""
+    found: dict[str, list[Path]] = {case_id: [] for case_id in case_ids}
+    for path, seen in _id_lines(root):
+        if not isinstance(seen, str):
+            for case_id in found.keys() & set(seen):
+                found[case_id].append(path)
+    return {case_id: _confirmed(paths, case_id) for case_id, paths in found.items()}
+
+
+def _confirmed(found: list[Path], case_id: str) -> list[Path]:
+    """Files whose `id:` lines name the case, down to those whose YAML does when there are
+    several: an `id:` line may stand inside another file's multi-line text."""
+    if len(found) < 2:
+        return found
+    return [path for path in found if _stated(path) == (case_id,)] or found
 
 
 def _id_lines(root: Path) -> list[tuple[Path, tuple[str, ...] | str]]:

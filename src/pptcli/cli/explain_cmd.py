@@ -33,7 +33,7 @@ def explain(
         from pptcli.write_find import files_stating
 
         root = evaluated.repo.root
-        files = {display_path(found, root) for found in files_stating(root, case_id)}
+        files = {display_path(found, root) for found in files_stating(root, {case_id})[case_id]}
         problems = [p for p in evaluated.problems if p.file in files]
         if problems:  # the case is there, but cannot be evaluated: say why, where
             for problem in problems:

@@ -26,15 +26,16 @@ def validate(
         by_root.setdefault(find_root(path), []).append(path)
     total = cases = 0
     for root, under in by_root.items():
-        if any(_affects_every_case(root, path) for path in under):
+        if _affects_every_case(root, under):
             under = [root]  # a staff member removed from staff.yaml may be named by any case
         # Evaluating too catches what only the rules can tell: a waiver that matches no obligation.
         evaluated = core.evaluate_repository(root, as_of_or_today(as_of), under)
         cases += len(evaluated.repo.cases)
         problems = list(evaluated.problems)
         if under != [root]:  # a file named in a commit may take an id another file has
-            problems = sorted({*problems, *core.ids_used_elsewhere(root, evaluated.repo.cases)})
-            cases -= len({p.file for p in problems} & {c.file for c in evaluated.repo.cases})
+            clashes = core.ids_used_elsewhere(root, evaluated.repo.cases)
+            problems = sorted({*problems, *clashes})
+            cases -= len({p.file for p in clashes})
         for problem in problems:
             shown = os.path.relpath(root / problem.file)
             say(f"{shown}:{problem.line}:{problem.column}: error: {problem.message}")
@@ -46,13 +47,16 @@ def validate(
     say(f"{cases} case file{plural} valid", err=True)
 
 
-def _affects_every_case(root: Path, path: Path) -> bool:
+def _affects_every_case(root: Path, paths: list[Path]) -> bool:
     """Whether a path named is the repository itself, one of its settings files or a rule
     file: what every case is checked against, so every case is checked again."""
-    from pptcli.load import SETTINGS_FILES, load_settings
+    from pptcli.load import SETTINGS_FILES, load_ppt_yaml
 
-    real, top = path.resolve(), root.resolve()
-    if real == top or (real.parent == top and real.name in SETTINGS_FILES):
-        return True
-    rules = load_settings(root)[0].rules
-    return bool(rules) and (real == (top / rules).resolve() or (top / rules).resolve() in real.parents)
+    top = root.resolve()
+    rules = load_ppt_yaml(root)[0].rules
+    folder = (top / rules).resolve() if rules else None
+    for path in paths:
+        real = path.resolve()
+        if real == top or (real.parent == top and real.name in SETTINGS_FILES) or (folder and (real == folder or folder in real.parents)):
+            return True
+    return False
