@@ -99,7 +99,8 @@ def record(start: Path, kind: Kind, case_id: str, options: Mapping[str, Any], *,
     real = found.resolve()
     git = preflight(real) if commit else None
     try:
-        with holding(_locks(root) / "repository.lock", "this repository", shared=git is None), holding(_lock_file(root, rel), rel):
+        locks = _locks(root)
+        with holding(locks / "repository.lock", "this repository", shared=git is None), holding(locks / _lock_name(rel), rel):
             return _write(ctx, kind, values, real, rel, case_id, as_of, git)
     except OSError as exc:  # a read-only folder, a full disk: the user's to fix, not a bug
         raise UserError(f"cannot write {rel}: {exc.strerror or exc} ({exc.filename or rel}); the file is unchanged") from None
@@ -265,11 +266,11 @@ def _locks(root: Path) -> Path:
     return folder
 
 
-def _lock_file(root: Path, rel: str) -> Path:
-    """The lock of one case file. A file name that is not UTF-8 holds lone surrogates: as
-    bytes, it is the name on disk."""
+def _lock_name(rel: str) -> str:
+    """The name of one case file's lock. A file name that is not UTF-8 holds lone surrogates:
+    as bytes, it is the name on disk."""
     digest = hashlib.sha1(rel.encode("utf-8", "surrogateescape")).hexdigest()[:12]
-    return _locks(root) / f"{Path(rel).name}.{digest}.lock"
+    return f"{Path(rel).name}.{digest}.lock"
 
 
 def _remove_stale_temps(real: Path) -> None:
