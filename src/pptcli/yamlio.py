@@ -27,7 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from pptcli import fastyaml
+from pptcli import blockyaml, fastyaml
 
 MAX_BYTES = 4 * 1024 * 1024  # a case file is a few KB; anything larger is not a case file
 
@@ -145,9 +145,13 @@ _TAG_NAMES = {f"{_STANDARD}{name}": what for name, what in (
 
 
 def parse(text: str) -> Any:
-    """Parse one YAML document into located mappings and lists (fastyaml); raise ParseError
+    """Parse one YAML document into located mappings and lists (blockyaml, else fastyaml); raise ParseError
     with a 1-based position on any failure."""
     _precheck(text)
+    data = blockyaml.load(text)  # most case files: their plain shape, read in a third of the time
+    if data is not None:
+        data.lines = text.splitlines()
+        return data
     try:
         data = fastyaml.load(text, MAX_DEPTH)
     except fastyaml.DuplicateKey as exc:

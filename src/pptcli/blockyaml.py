@@ -1,0 +1,297 @@
+"""The plain shape of a case file, read line by line, without libyaml's event objects.
+
+Case files are block mappings and lists of keys and single-line values, with one-line flow
+mappings and lists (`{date: 2026-01-14, action: "..."}`, `[a, b]`) and comments. For that
+shape, reading the lines in Python costs about a third of what building values from
+libyaml's events does (fastyaml.py: a Python object and a mark for every event), and a
+report's parse is most of its cost. Anything else gives None, and fastyaml reads the text:
+block scalars, multi-line or escaped quoted values, anchors, tags, directives, documents,
+empty values, tabs, carriage returns, text that is not ASCII, keys that are not plain
+names, a line indented where a continuation or an error could stand, and every error.
+
+What this reader accepts, it reads as fastyaml does: the same values, of the same types,
+at the same positions (tests/test_blockyaml.py compares the two on every file and on
+generated and damaged ones).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pptcli.fastyaml import _PLAIN_BY_FIRST, LocatedDict, LocatedList
+
+# Possessive quantifiers and atomic groups throughout (Python 3.11): no pattern here can
+# backtrack over a long run of spaces, whatever a hostile line holds.
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*+"  # a plain key: a name (anything else is fastyaml's)
+# A plain scalar: not beginning with an indicator (`-` and `?` only before a space), without
+# `#` or `:` (a comment, a key: fastyaml decides), and without trailing spaces.
+_PLAIN = r"""(?>[^\s#"'\[\]{}&*!|>%@`,?:-](?: *+[^ #:])*+|[-?][^\s#:"'\[\]{}](?: *+[^ #:])*+)"""
+_FLOW_PLAIN = r"""(?>[^\s#"'\[\]{}&*!|>%@`,?:-](?: *+[^ #:,"'\[\]{}])*+|-[^\s#:,"'\[\]{}](?: *+[^ #:,"'\[\]{}])*+)"""
+_QUOTED = r""""([^"]*+)"|'([^']*+)'(?!')"""  # one line, no escapes (a backslash is left to fastyaml)
+_LINE = re.compile(
+    r"( *+)"  # 1: indent
+    r"(?:(-)(?: ++|$))?"  # 2: a list's dash
+    rf"(?:({_NAME}):(?: ++|$))?"  # 3: a key
+    rf"(?:{_QUOTED}"  # 4, 5: a quoted value
+    rf"|({_PLAIN})"  # 6: a plain value
+    r"|([\[{].*)"  # 7: a flow mapping or list, to the end of the line
+    r"|(#.*))?"  # 8: a comment where a value could stand (none is)
+    r"( ++#.*| *+)"  # 9: the end of the line
+)
+_FLOW_ITEM = re.compile(rf" *+(?:{_QUOTED}|({_FLOW_PLAIN})) *+([,\]])")
+_FLOW_PAIR = re.compile(rf" *+({_NAME}): ++(?:{_QUOTED}|({_FLOW_PLAIN})) *+([,}}])")
+_FLOW_EMPTY = re.compile(r"(?:\[ *+\]|\{ *+\})( ++#.*| *+)")
+_TAIL = re.compile(r" ++#.*| *+")
+# Control characters libyaml refuses (and tab and carriage return, which this reader leaves
+# to it), and the backslash that begins an escape in double quotes.
+_LEAVE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\\]")
+MAX_NESTING = 16  # deeper files are rare, and fastyaml knows the depth limit's messages
+
+# Plain scalars resolved once per process (names, dates, true and false recur in every file);
+# bounded, so that a hostile file cannot make it grow without end.
+_RESOLVED: dict[str, Any] = {}
+_RESOLVED_HELD = 100_000
+_MISSING = object()
+
+
+def _resolved(text: str) -> Any:
+    value = _RESOLVED.get(text, _MISSING)
+    return _resolve(text) if value is _MISSING else value
+
+
+def _resolve(text: str) -> Any:
+    value: Any = text
+    for pattern, convert in _PLAIN_BY_FIRST.get(text[:1], ()):
+        if pattern.match(text):
+            value = convert(text)
+            break
+    if len(_RESOLVED) < _RESOLVED_HELD:
+        _RESOLVED[text] = value
+    return value
+
+
+class _Leave(Exception):
+    """Not this reader's shape: fastyaml reads the text."""
+
+
+def _flow(line: str, start: int, number: int) -> LocatedDict | LocatedList:
+    """The one-line flow mapping or list of scalars at index `start` of `line`, to its end."""
+    known = _RESOLVED.get
+    at = start + 1
+    if line[start] == "{":
+        mapping = LocatedDict()
+        mapping.at = (number, at)
+        keys_at: dict[Any, tuple[int, int]] = {}
+        values_at: dict[Any, tuple[int, int]] = {}
+        mapping.keys_at, mapping.values_at = keys_at, values_at
+        pair = _FLOW_PAIR.match
+        while (m := pair(line, at)) is not None:
+            name, double, single, plain, end = m.groups()
+            key = known(name, _MISSING)
+            if key is _MISSING:
+                key = _resolve(name)
+            if key in mapping:
+                raise _Leave  # fastyaml says where the duplicate stands
+            keys_at[key] = (number, m.start(1) + 1)
+            if plain is not None:
+                value = known(plain, _MISSING)
+                mapping[key] = _resolve(plain) if value is _MISSING else value
+                values_at[key] = (number, m.start(4) + 1)
+            elif double is not None:
+                mapping[key] = double
+                values_at[key] = (number, m.start(2))
+            else:
+                mapping[key] = single
+                values_at[key] = (number, m.start(3))
+            at = m.end()
+            if end == "}":
+                return _ended(mapping, line, at)
+        return _empty(mapping, line, start)
+    items = LocatedList()
+    items.at = (number, at)
+    items_at: list[tuple[int, int]] = []
+    items.items_at = items_at
+    item = _FLOW_ITEM.match
+    while (m := item(line, at)) is not None:
+        double, single, plain, end = m.groups()
+        if plain is not None:
+            value = known(plain, _MISSING)
+            items.append(_resolve(plain) if value is _MISSING else value)
+            items_at.append((number, m.start(3) + 1))
+        elif double is not None:
+            items.append(double)
+            items_at.append((number, m.start(1)))
+        else:
+            items.append(single)
+            items_at.append((number, m.start(2)))
+        at = m.end()
+        if end == "]":
+            return _ended(items, line, at)
+    return _empty(items, line, start)
+
+
+def _ended(data: LocatedDict | LocatedList, line: str, at: int) -> LocatedDict | LocatedList:
+    if _TAIL.fullmatch(line, at) is None:
+        raise _Leave  # more on the line, or a flow collection in a flow collection
+    return data
+
+
+def _empty(data: LocatedDict | LocatedList, line: str, start: int) -> LocatedDict | LocatedList:
+    """`{}` or `[]`, if that is what stands at `start`; else the text is fastyaml's."""
+    if data or _FLOW_EMPTY.fullmatch(line, start) is None:
+        raise _Leave  # `[a, ]`, a flow collection in a flow collection, one going on below
+    return data
+
+
+def load(text: str) -> LocatedDict | None:
+    """The document's root mapping, when the text is of the plain shape; None otherwise."""
+    if not text.isascii() or _LEAVE.search(text) is not None:
+        return None
+    try:
+        return _load(text)
+    except _Leave:
+        return None
+
+
+def _mapping(number: int, col: int) -> LocatedDict:
+    data = LocatedDict()
+    data.keys_at, data.values_at = {}, {}
+    data.at = (number, col)
+    return data
+
+
+def _load(text: str) -> LocatedDict | None:
+    match = _LINE.fullmatch
+    known = _RESOLVED.get
+    lines = text.split("\n")
+    number = 0
+    for line in lines:  # comments and blank lines down to the root mapping's first key
+        number += 1
+        m = match(line)
+        if m is None:
+            raise _Leave
+        spaces, dash, key = m.group(1, 2, 3)
+        if dash is not None or key is not None or m.group(4, 5, 6, 7) != (None, None, None, None):
+            break
+    else:
+        return None  # no value at all: fastyaml says what the document is
+    if spaces or dash is not None:
+        raise _Leave  # a root that is not a mapping at the margin
+    root = _mapping(number, 1)
+    # The open containers, innermost last: (indent, container). A mapping's keys and a
+    # list's dashes stand at its indent; `top` and `indent_of_top` are the last of them.
+    stack: list[tuple[int, Any]] = [(0, root)]
+    top: Any = root
+    indent_of_top = 0
+    top_is_list = False
+    pending: Any = None  # a key whose value is the block below it (the mapping, the key, its indent)
+    first = number
+    for line in lines[first - 1 :]:
+        if number != first:
+            m = match(line)
+            if m is None:
+                raise _Leave
+        spaces, dash, key, double, single, plain, flow, _, _ = m.groups()
+        number += 1
+        if dash is None:
+            if key is None:
+                if double is None and single is None and plain is None and flow is None:
+                    continue  # a blank line or a comment
+                raise _Leave  # a continuation of the value above, or an error
+            col = len(spaces)
+            if pending is None and col == indent_of_top and not top_is_list:
+                pass  # the common line: the open mapping's next key
+            else:
+                top = _opened(stack, pending, col, False, number - 1)
+                pending = None
+                indent_of_top, top_is_list = stack[-1][0], type(top) is LocatedList
+                if top_is_list:
+                    raise _Leave
+        else:
+            indent = len(spaces)
+            if pending is not None or indent != indent_of_top or not top_is_list:
+                top = _opened(stack, pending, indent, True, number - 1)
+                pending = None
+                indent_of_top, top_is_list = stack[-1][0], type(top) is LocatedList
+                if not top_is_list:
+                    raise _Leave
+            if key is None:  # an item that is a value
+                if plain is not None:
+                    value = known(plain, _MISSING)
+                    top.append(_resolve(plain) if value is _MISSING else value)
+                    top.items_at.append((number - 1, m.start(6) + 1))
+                elif double is not None:
+                    top.append(double)
+                    top.items_at.append((number - 1, m.start(4)))
+                elif single is not None:
+                    top.append(single)
+                    top.items_at.append((number - 1, m.start(5)))
+                elif flow is not None:
+                    data = _flow(line, m.start(7), number - 1)
+                    top.append(data)
+                    top.items_at.append(data.at)
+                else:
+                    raise _Leave  # `-` alone: its value below, or null
+                continue
+            col = m.start(3)  # an item that is a mapping, its first key on the dash's line
+            data = _mapping(number - 1, col + 1)
+            top.append(data)
+            top.items_at.append(data.at)
+            if len(stack) >= MAX_NESTING:
+                raise _Leave
+            stack.append((col, data))
+            top, indent_of_top, top_is_list = data, col, False
+        name = known(key, _MISSING)
+        if name is _MISSING:
+            name = _resolve(key)
+        if name in top:
+            raise _Leave  # fastyaml says where the duplicate stands
+        top.keys_at[name] = (number - 1, col + 1)
+        if plain is not None:
+            value = known(plain, _MISSING)
+            top[name] = _resolve(plain) if value is _MISSING else value
+            top.values_at[name] = (number - 1, m.start(6) + 1)
+        elif double is not None:
+            top[name] = double
+            top.values_at[name] = (number - 1, m.start(4))
+        elif single is not None:
+            top[name] = single
+            top.values_at[name] = (number - 1, m.start(5))
+        elif flow is not None:
+            data = _flow(line, m.start(7), number - 1)
+            top[name] = data
+            top.values_at[name] = data.at
+        else:
+            top[name] = None  # its value is the block below
+            pending = (top, name, col)
+    if pending is not None:
+        raise _Leave  # the last key's value is empty
+    return root
+
+
+def _opened(stack: list[tuple[int, Any]], pending: Any, indent: int, dash: bool, number: int) -> Any:
+    """The container a line at `indent` belongs to: a new one, the value of the key above
+    (`pending`), or one of those open (closing those it is not in)."""
+    if pending is not None:
+        mapping, name, above = pending
+        if dash and indent >= above:  # a list, its dashes maybe at its key's indent
+            data: LocatedDict | LocatedList = LocatedList()
+            data.items_at = []
+            data.at = (number, indent + 1)
+        elif not dash and indent > above:
+            data = _mapping(number, indent + 1)
+        else:
+            raise _Leave  # an empty value (null), or an error
+        mapping[name] = data
+        mapping.values_at[name] = data.at
+        if len(stack) >= MAX_NESTING:
+            raise _Leave
+        stack.append((indent, data))
+        return data
+    # A list whose dashes stand at its key's indent ends at that key's next sibling.
+    while stack and (stack[-1][0] > indent or (stack[-1][0] == indent and not dash and type(stack[-1][1]) is LocatedList)):
+        stack.pop()
+    if not stack or stack[-1][0] != indent:
+        raise _Leave  # a continuation, or an error
+    return stack[-1][1]
