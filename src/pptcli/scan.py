@@ -25,9 +25,10 @@ from pptcli.cache import Cache, entry_key
 from pptcli.calendar import BusinessCalendar
 from pptcli.checks import cross_check
 from pptcli.engine import Policy, case_rows
+from pptcli.fastyaml import LocatedDict
 from pptcli.load import LoadedCase, read_document, too_large
 from pptcli.located import validate
-from pptcli.locator import Locator
+from pptcli.locator import DocumentLocator, Locator
 from pptcli.model.case import Case
 from pptcli.model.finding import UNASSIGNED, Status
 from pptcli.model.settings import Settings, StaffMember
@@ -203,8 +204,8 @@ def _model(root: Path, path: Path, rel: str, raw: bytes, cache: Cache | None) ->
         problems = [Problem(rel, 1, 1, "the file is empty; a case file needs at least id, program, office and child")]
     elif not problems:
         case, problems = validate(Case, doc, rel)
-        if case is not None:
-            where = Locator.of(doc, depth=5)
+        if case is not None:  # a mapping: its positions read from it when asked
+            where = DocumentLocator(doc=doc) if isinstance(doc, LocatedDict) else Locator.of(doc, depth=5)
     result = (case, where, problems)
     if cache is not None:
         cache.put_model(rel, digest, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
