@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pptcli.fastyaml import LocatedDict, LocatedList
+
 Path = tuple[Any, ...]
 
 
@@ -20,7 +22,6 @@ class Locator:
     def of(cls, doc: Any, depth: int | None = None) -> Locator:
         """Positions of every node of a parsed document (only `depth` levels deep if given:
         records are at most four levels down, which is all a finding needs)."""
-        from pptcli.fastyaml import LocatedDict, LocatedList
         from pptcli.yamlio import _item_at, _key_at, _self_at, _value_at
 
         loc = cls()
@@ -83,8 +84,6 @@ class DocumentLocator(Locator):
     depth: int = 5
 
     def at(self, path: Sequence[Any], *, key: bool = False) -> tuple[int, int]:
-        from pptcli.fastyaml import LocatedDict, LocatedList
-
         node = self.doc
         found: tuple[int, int] = node.at
         last = len(path) - 1
