@@ -87,7 +87,8 @@ def test_a_case_file_damaged_anywhere_is_read_alike_or_left(generated: list[str]
         at = data.draw(st.integers(0, len(text)))
         piece = data.draw(st.sampled_from([":", ": ", "#", " #", "-", "- ", " ", "  ", "\n", "'", '"', "''", "[", "]", "{", "}",
                                            ",", ", ", "&a ", "*a", "!", "|", ">", "?", "? ", "%", "@", "`", "\\", "\t", "\r",
-                                           "\x01", "é", "---", "...", "x", "1", "~", "null", "true"]))
+                                           "\x01", "é", "\u00a0", "\x85", "\u2028", "\ufeff", "😀", "名", "---", "...", "x", "1",
+                                           "~", "null", "true"]))
         how = data.draw(st.sampled_from(["insert", "replace", "delete"]))
         if how == "insert":
             text = text[:at] + piece + text[at:]
@@ -101,9 +102,12 @@ def test_a_case_file_damaged_anywhere_is_read_alike_or_left(generated: list[str]
 names = st.sampled_from(["id", "date", "kind", "true", "False", "null", "Null", "y", "no", "a_b", "_x", "x1", "ab", "Yes"])
 plains = st.sampled_from(["a", "yes", "no", "on", "true", "False", "TRUE", "null", "~", "NULL", "1", "-1", "+1", "017", "0o17",
                           "0x1F", "1_000", "1e3", "1.5", ".5", "3.", "-.inf", ".NaN", "2024-02-03", "2024-02-30", "2024-2-3",
-                          "2024-02-03 10:00:00", "a b", "a  b", "a,b", "a]", "x?", "-x", "?x", "a'b", 'a"b', "a{b}", "[x", "x#y"])
-quoted = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=8).map(lambda t: '"' + t.replace('"', "") + '"')
-singled = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=8).map(lambda t: "'" + t.replace("'", "") + "'")
+                          "2024-02-03 10:00:00", "a b", "a  b", "a,b", "a]", "x?", "-x", "?x", "a'b", 'a"b', "a{b}", "[x", "x#y",
+                          "Zoë Bérubé", "Côté", "名前", "😀 x", "a\u00a0b", "\u00a0a", "a\u00a0", "١٢٣", "٢٠٢٤-٠١-٠٢", "ǅ"])
+# Any character a case file may hold, accents, other scripts, emoji and odd spaces among them.
+text_chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+quoted = st.text(text_chars, max_size=8).map(lambda t: '"' + t.replace('"', "") + '"')
+singled = st.text(text_chars, max_size=8).map(lambda t: "'" + t.replace("'", "") + "'")
 scalars = st.one_of(plains, quoted, singled)
 comments = st.sampled_from(["", " # c", "   #c", " #"])
 spaces = st.sampled_from([" ", "  ", "   "])
@@ -161,7 +165,7 @@ def test_documents_of_the_plain_shape_are_read_alike(lines: list[str]) -> None:
     "a: b\n", "a: 'x'\n", 'a: "x"  # c\n', "a:  b   # c\n", "a: [b, c]\n", "a: {b: c}\n", "a: []\n", "a: {}\n",
     "a:\n- b\n- c\nd: e\n", "a:\n  - b\n  - {c: d}\n", "a:\n  b: c\n  d:\n    - e\n", "# head\n\na: 1\n", "a: -1\n",
     "a:\n- b: c\n  d: e\n- f: g\n", "true: 1\nnull: 2\n", "a: 2024-02-03\nb: 2024-02-30\n", "a: [1, 2024-01-02, true]\n",
-    "a: [b,c]\n", "a:\n  # note\n  b: c\n",
+    "a: [b,c]\n", "a:\n  # note\n  b: c\n", "a: Zoë\nb: [Côté, \"名前\"]  # é\nc: {d: 😀 x}\n", "a: b\u00a0\n",
 ])
 def test_texts_of_the_plain_shape_are_read_by_lines(text: str) -> None:
     assert check(text)
@@ -173,7 +177,7 @@ def test_texts_of_the_plain_shape_are_read_by_lines(text: str) -> None:
     "a:\n", "a:\nb: c\n", "a: b: c\n", "a: b:\n", "a:b\n", "a : b\n", "a: - b\n", "- a\n", "a\n", "  a: b\n", "a: b\na: c\n",
     "a: {b: c, b: d}\n", "a: [b, ]\n", "a: [[b]]\n", "a: {b: {c: d}}\n", "a: [b,\n  c]\n", '"a": b\n', "a-b: c\n",
     "---\na: b\n", "a: b\n...\n", "%YAML 1.2\n---\na: b\n", "a: b\n---\nc: d\n", "a:\n- - b\n", "a:\n-\n  b\n", "a:\n -b\n",
-    "a: b\r\nc: d\r\n", "a:\tb\n", "a: \x01\n", "a: é\n", "\ufeffa: b\n", "? a\n: b\n", "a: [b]c\n", "a: 'b'c\n", 'a: "b" c\n',
+    "a: b\r\nc: d\r\n", "a:\tb\n", "a: \x01\n", "a: x\x85y\n", "a: \x9f\n", "\ufeffa: b\n", "a: x\ufeffy\n", "a: \ufffe\n", "? a\n: b\n", "a: [b]c\n", "a: 'b'c\n", 'a: "b" c\n',
     "a: b#c\n", "a: b #c\n  d\n", "a: 'b\n  c'\n", "a: {b: c} # d\n  e: f\n", "a:\n  b: c\n d: e\n", "a:\n  - b\n   - c\n",
 ])
 def test_other_texts_are_left_to_libyaml(text: str) -> None:

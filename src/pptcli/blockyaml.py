@@ -6,7 +6,8 @@ shape, reading the lines in Python costs about a third of what building values f
 libyaml's events does (fastyaml.py: a Python object and a mark for every event), and a
 report's parse is most of its cost. Anything else gives None, and fastyaml reads the text:
 block scalars, multi-line or escaped quoted values, anchors, tags, directives, documents,
-empty values, tabs, carriage returns, text that is not ASCII, keys that are not plain
+empty values, tabs, carriage returns, characters libyaml refuses or reads as line breaks,
+keys that are not plain
 names, a line indented where a continuation or an error could stand, and every error.
 
 What this reader accepts, it reads as fastyaml does: the same values, of the same types,
@@ -43,9 +44,12 @@ _FLOW_ITEM = re.compile(rf" *+(?:{_QUOTED}|({_FLOW_PLAIN})) *+([,\]])")
 _FLOW_PAIR = re.compile(rf" *+({_NAME}): ++(?:{_QUOTED}|({_FLOW_PLAIN})) *+([,}}])")
 _FLOW_EMPTY = re.compile(r"(?:\[ *+\]|\{ *+\})( ++#.*| *+)")
 _TAIL = re.compile(r" ++#.*| *+")
-# Control characters libyaml refuses (and tab and carriage return, which this reader leaves
-# to it), and the backslash that begins an escape in double quotes.
-_LEAVE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\\]")
+# Characters left to fastyaml wherever they stand: the control characters libyaml refuses
+# (and tab and carriage return), the backslash that begins an escape in double quotes, and
+# what YAML 1.1 reads as a line break (U+0085, U+2028, U+2029) or a byte order mark, or
+# refuses (U+0080-U+009F, U+FFFE, U+FFFF, a lone surrogate). Other text, accented names
+# and all, is read here: libyaml counts columns in characters, as Python indexes a str.
+_LEAVE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\\\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 MAX_NESTING = 16  # deeper files are rare, and fastyaml knows the depth limit's messages
 
 # Plain scalars resolved once per process (names, dates, true and false recur in every file);
@@ -146,7 +150,7 @@ def _empty(data: LocatedDict | LocatedList, line: str, start: int) -> LocatedDic
 
 def load(text: str) -> LocatedDict | None:
     """The document's root mapping, when the text is of the plain shape; None otherwise."""
-    if not text.isascii() or _LEAVE.search(text) is not None:
+    if _LEAVE.search(text) is not None:
         return None
     try:
         return _load(text)
