@@ -2,17 +2,17 @@
 
 Case files are block mappings and lists of keys and single-line values, with one-line flow
 mappings and lists (`{date: 2026-01-14, action: "..."}`, `[a, b]`) and comments. For that
-shape, reading the lines in Python costs about a third of what building values from
-libyaml's events does (fastyaml.py: a Python object and a mark for every event), and a
-report's parse is most of its cost. Anything else gives None, and fastyaml reads the text:
-block scalars, multi-line or escaped quoted values, anchors, tags, directives, documents,
-empty values, tabs, carriage returns, characters libyaml refuses or reads as line breaks,
-keys that are not plain
-names, a line indented where a continuation or an error could stand, and every error.
+shape, reading the lines in Python takes about half the time of building values from
+libyaml's events (fastyaml.py: a Python object and a mark for every event), and parsing
+was the largest part of a cold report. Anything else gives None, and fastyaml reads the
+text: block scalars, multi-line or escaped quoted values, anchors, tags, directives,
+documents, empty values, flow collections inside flow collections, tabs, carriage returns,
+characters libyaml refuses or reads as line breaks, keys that are not plain names, a line
+indented where a continuation or an error could stand, and every error.
 
 What this reader accepts, it reads as fastyaml does: the same values, of the same types,
-at the same positions (tests/test_blockyaml.py compares the two on every file and on
-generated and damaged ones).
+at the same positions (tests/test_blockyaml.py compares the two on the demonstration and
+a generated repository, and on generated and damaged documents).
 """
 
 from __future__ import annotations
