@@ -114,11 +114,13 @@ spaces = st.sampled_from([" ", "  ", "   "])
 
 
 @st.composite
-def flows(draw: st.DrawFn) -> str:
+def flows(draw: st.DrawFn, depth: int = 2) -> str:
+    """A one-line flow list or mapping, holding flow collections `depth` - 1 deep."""
+    values = st.one_of(scalars, flows(depth - 1)) if depth > 1 else scalars
     if draw(st.booleans()):
-        items = draw(st.lists(scalars, max_size=4))
+        items = draw(st.lists(values, max_size=4))
         return "[" + draw(st.sampled_from([", ", ",", " , "])).join(items) + "]"
-    pairs = draw(st.lists(st.tuples(names, scalars), max_size=4, unique_by=lambda pair: pair[0]))
+    pairs = draw(st.lists(st.tuples(names, values), max_size=4, unique_by=lambda pair: pair[0]))
     return "{" + ", ".join(f"{k}:{draw(spaces)}{v}" for k, v in pairs) + "}"
 
 
@@ -133,7 +135,7 @@ def blocks(draw: st.DrawFn, indent: int, depth: int) -> list[str]:
         if kind == "scalar":
             lines.append(f"{pad}{key}:{draw(spaces)}{draw(scalars)}{draw(comments)}")
         elif kind == "flow":
-            lines.append(f"{pad}{key}: {draw(flows())}{draw(comments)}")
+            lines.append(f"{pad}{key}: {draw(flows(draw(st.integers(1, 3))))}{draw(comments)}")
         elif kind == "empty":
             lines.append(f"{pad}{key}:{draw(comments)}")
         elif kind == "map":
@@ -165,7 +167,8 @@ def test_documents_of_the_plain_shape_are_read_alike(lines: list[str]) -> None:
     "a: b\n", "a: 'x'\n", 'a: "x"  # c\n', "a:  b   # c\n", "a: [b, c]\n", "a: {b: c}\n", "a: []\n", "a: {}\n",
     "a:\n- b\n- c\nd: e\n", "a:\n  - b\n  - {c: d}\n", "a:\n  b: c\n  d:\n    - e\n", "# head\n\na: 1\n", "a: -1\n",
     "a:\n- b: c\n  d: e\n- f: g\n", "true: 1\nnull: 2\n", "a: 2024-02-03\nb: 2024-02-30\n", "a: [1, 2024-01-02, true]\n",
-    "a: [b,c]\n", "a:\n  # note\n  b: c\n", "a: Zoë\nb: [Côté, \"名前\"]  # é\nc: {d: 😀 x}\n", "a: b\u00a0\n",
+    "a: [b,c]\n", "a:\n  # note\n  b: c\n", "a: [[b]]\n", "a: {b: {c: d}}\n", "a: {b: {}, c: [], d: [e, 'f']}  # g\n",
+    "a: [{b: c}, [d, e], {}]\n", "a:\n  - {b: {c: \"d\"}, e: 2024-01-02}\n", "a: Zoë\nb: [Côté, \"名前\"]  # é\nc: {d: 😀 x}\n", "a: b\u00a0\n",
 ])
 def test_texts_of_the_plain_shape_are_read_by_lines(text: str) -> None:
     assert check(text)
@@ -175,7 +178,8 @@ def test_texts_of_the_plain_shape_are_read_by_lines(text: str) -> None:
     "a: b\n  c\n",  # a plain scalar going on below
     "a: b\n# note\n  c\n", "a: 'it''s'\n", 'a: "x\\ty"\n', "a: |\n  x\n", "a: >\n  x\n", "a: &x b\nc: *x\n", "a: !!str 1\n",
     "a:\n", "a:\nb: c\n", "a: b: c\n", "a: b:\n", "a:b\n", "a : b\n", "a: - b\n", "- a\n", "a\n", "  a: b\n", "a: b\na: c\n",
-    "a: {b: c, b: d}\n", "a: [b, ]\n", "a: [[b]]\n", "a: {b: {c: d}}\n", "a: [b,\n  c]\n", '"a": b\n', "a-b: c\n",
+    "a: {b: c, b: d}\n", "a: [b, ]\n", "a: [[[b]]]\n", "a: {b: {c: {d: e}}}\n", "a: {b: {c: d}]\n", "a: [{b: c}}\n",
+    "a: {b: [c], }\n", "a: [[b], ]\n", "a: [[b] c]\n", "a: {b: {c: d}, b: e}\n", "a: {b: {c: d, c: e}}\n", "a: [b,\n  c]\n", '"a": b\n', "a-b: c\n",
     "---\na: b\n", "a: b\n...\n", "%YAML 1.2\n---\na: b\n", "a: b\n---\nc: d\n", "a:\n- - b\n", "a:\n-\n  b\n", "a:\n -b\n",
     "a: b\r\nc: d\r\n", "a:\tb\n", "a: \x01\n", "a: x\x85y\n", "a: \x9f\n", "\ufeffa: b\n", "a: x\ufeffy\n", "a: \ufffe\n", "? a\n: b\n", "a: [b]c\n", "a: 'b'c\n", 'a: "b" c\n',
     "a: b#c\n", "a: b #c\n  d\n", "a: 'b\n  c'\n", "a: {b: c} # d\n  e: f\n", "a:\n  b: c\n d: e\n", "a:\n  - b\n   - c\n",

@@ -6,7 +6,7 @@ shape, reading the lines in Python takes about half the time of building values 
 libyaml's events (fastyaml.py: a Python object and a mark for every event), and parsing
 was the largest part of a cold report. Anything else gives None, and fastyaml reads the
 text: block scalars, multi-line or escaped quoted values, anchors, tags, directives,
-documents, empty values, flow collections inside flow collections, tabs, carriage returns,
+documents, empty values, flow collections nested two deep, tabs, carriage returns,
 characters libyaml refuses or reads as line breaks, keys that are not plain names, a line
 indented where a continuation or an error could stand, and every error.
 
@@ -42,7 +42,11 @@ _LINE = re.compile(
 )
 _FLOW_ITEM = re.compile(rf" *+(?:{_QUOTED}|({_FLOW_PLAIN})) *+([,\]])")
 _FLOW_PAIR = re.compile(rf" *+({_NAME}): ++(?:{_QUOTED}|({_FLOW_PLAIN})) *+([,}}])")
-_FLOW_EMPTY = re.compile(r"(?:\[ *+\]|\{ *+\})( ++#.*| *+)")
+_FLOW_EMPTY = re.compile(r"\[ *+\]|\{ *+\}")
+# A key or item whose value is a flow collection in a flow collection, and what follows one.
+_FLOW_PAIR_OPEN = re.compile(rf" *+({_NAME}): ++([\[{{])")
+_FLOW_ITEM_OPEN = re.compile(r" *+([\[{])")
+_FLOW_NEXT = re.compile(r" *+([,\]}])")
 _TAIL = re.compile(r" ++#.*| *+")
 # Characters left to fastyaml wherever they stand: the control characters libyaml refuses
 # (and tab and carriage return), the backslash that begins an escape in double quotes, and
@@ -80,7 +84,17 @@ class _Leave(Exception):
 
 
 def _flow(line: str, start: int, number: int) -> LocatedDict | LocatedList:
-    """The one-line flow mapping or list of scalars at index `start` of `line`, to its end."""
+    """The one-line flow mapping or list at index `start` of `line`, to its end: of scalars,
+    or of scalars and flow collections of scalars (`{parents: {not_applicable: "..."}}`)."""
+    data, end = _collection(line, start, number, nested=False)
+    if _TAIL.fullmatch(line, end) is None:
+        raise _Leave  # more on the line
+    return data
+
+
+def _collection(line: str, start: int, number: int, *, nested: bool) -> tuple[LocatedDict | LocatedList, int]:
+    """The flow collection at index `start` of `line`, and the index after it. A `nested`
+    one holds scalars only: deeper nesting is fastyaml's."""
     known = _RESOLVED.get
     at = start + 1
     if line[start] == "{":
@@ -90,7 +104,24 @@ def _flow(line: str, start: int, number: int) -> LocatedDict | LocatedList:
         values_at: dict[Any, tuple[int, int]] = {}
         mapping.keys_at, mapping.values_at = keys_at, values_at
         pair = _FLOW_PAIR.match
-        while (m := pair(line, at)) is not None:
+        while True:
+            m = pair(line, at)
+            if m is None:
+                if nested or (m := _FLOW_PAIR_OPEN.match(line, at)) is None:
+                    return _empty(mapping, line, start)
+                key = _resolved(m.group(1))
+                if key in mapping:
+                    raise _Leave
+                keys_at[key] = (number, m.start(1) + 1)
+                inner, end = _collection(line, m.start(2), number, nested=True)
+                mapping[key], values_at[key] = inner, inner.at
+                m = _FLOW_NEXT.match(line, end)
+                if m is None or m.group(1) == "]":
+                    raise _Leave
+                if m.group(1) == "}":
+                    return mapping, m.end()
+                at = m.end()
+                continue
             name, double, single, plain, end = m.groups()
             key = known(name, _MISSING)
             if key is _MISSING:
@@ -110,14 +141,27 @@ def _flow(line: str, start: int, number: int) -> LocatedDict | LocatedList:
                 values_at[key] = (number, m.start(3))
             at = m.end()
             if end == "}":
-                return _ended(mapping, line, at)
-        return _empty(mapping, line, start)
+                return mapping, at
     items = LocatedList()
     items.at = (number, at)
     items_at: list[tuple[int, int]] = []
     items.items_at = items_at
     item = _FLOW_ITEM.match
-    while (m := item(line, at)) is not None:
+    while True:
+        m = item(line, at)
+        if m is None:
+            if nested or (m := _FLOW_ITEM_OPEN.match(line, at)) is None:
+                return _empty(items, line, start)
+            inner, end = _collection(line, m.start(1), number, nested=True)
+            items.append(inner)
+            items_at.append(inner.at)
+            m = _FLOW_NEXT.match(line, end)
+            if m is None or m.group(1) == "}":
+                raise _Leave
+            if m.group(1) == "]":
+                return items, m.end()
+            at = m.end()
+            continue
         double, single, plain, end = m.groups()
         if plain is not None:
             value = known(plain, _MISSING)
@@ -131,21 +175,15 @@ def _flow(line: str, start: int, number: int) -> LocatedDict | LocatedList:
             items_at.append((number, m.start(2)))
         at = m.end()
         if end == "]":
-            return _ended(items, line, at)
-    return _empty(items, line, start)
+            return items, at
 
 
-def _ended(data: LocatedDict | LocatedList, line: str, at: int) -> LocatedDict | LocatedList:
-    if _TAIL.fullmatch(line, at) is None:
-        raise _Leave  # more on the line, or a flow collection in a flow collection
-    return data
-
-
-def _empty(data: LocatedDict | LocatedList, line: str, start: int) -> LocatedDict | LocatedList:
+def _empty(data: LocatedDict | LocatedList, line: str, start: int) -> tuple[LocatedDict | LocatedList, int]:
     """`{}` or `[]`, if that is what stands at `start`; else the text is fastyaml's."""
-    if data or _FLOW_EMPTY.fullmatch(line, start) is None:
-        raise _Leave  # `[a, ]`, a flow collection in a flow collection, one going on below
-    return data
+    m = _FLOW_EMPTY.match(line, start)
+    if data or m is None:
+        raise _Leave  # `[a, ]`, deeper nesting, a collection going on below
+    return data, m.end()
 
 
 def load(text: str) -> LocatedDict | None:
