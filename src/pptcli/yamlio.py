@@ -145,10 +145,10 @@ _TAG_NAMES = {f"{_STANDARD}{name}": what for name, what in (
 
 
 def parse(text: str) -> Any:
-    """Parse one YAML document into located mappings and lists (blockyaml, else fastyaml); raise ParseError
-    with a 1-based position on any failure."""
+    """Parse one YAML document into located mappings and lists (blockyaml, else fastyaml);
+    raise ParseError with a 1-based position on any failure."""
     _precheck(text)
-    data = blockyaml.load(text)  # most case files: their plain shape, read in a third of the time
+    data = blockyaml.load(text)  # most case files: their plain shape, read in about half the time
     if data is not None:
         data.lines = text.splitlines()
         return data
