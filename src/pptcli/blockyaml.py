@@ -115,12 +115,9 @@ def _collection(line: str, start: int, number: int, *, nested: bool) -> tuple[Lo
                 keys_at[key] = (number, m.start(1) + 1)
                 inner, end = _collection(line, m.start(2), number, nested=True)
                 mapping[key], values_at[key] = inner, inner.at
-                m = _FLOW_NEXT.match(line, end)
-                if m is None or m.group(1) == "]":
-                    raise _Leave
-                if m.group(1) == "}":
-                    return mapping, m.end()
-                at = m.end()
+                at, closed = _past(line, end, "}")
+                if closed:
+                    return mapping, at
                 continue
             name, double, single, plain, end = m.groups()
             key = known(name, _MISSING)
@@ -155,12 +152,9 @@ def _collection(line: str, start: int, number: int, *, nested: bool) -> tuple[Lo
             inner, end = _collection(line, m.start(1), number, nested=True)
             items.append(inner)
             items_at.append(inner.at)
-            m = _FLOW_NEXT.match(line, end)
-            if m is None or m.group(1) == "}":
-                raise _Leave
-            if m.group(1) == "]":
-                return items, m.end()
-            at = m.end()
+            at, closed = _past(line, end, "]")
+            if closed:
+                return items, at
             continue
         double, single, plain, end = m.groups()
         if plain is not None:
@@ -176,6 +170,15 @@ def _collection(line: str, start: int, number: int, *, nested: bool) -> tuple[Lo
         at = m.end()
         if end == "]":
             return items, at
+
+
+def _past(line: str, end: int, close: str) -> tuple[int, bool]:
+    """After a collection nested in another: the index past the comma or `close` that
+    follows it, and whether that closed the outer one."""
+    m = _FLOW_NEXT.match(line, end)
+    if m is None or m.group(1) not in (",", close):
+        raise _Leave
+    return m.end(), m.group(1) == close
 
 
 def _empty(data: LocatedDict | LocatedList, line: str, start: int) -> tuple[LocatedDict | LocatedList, int]:
