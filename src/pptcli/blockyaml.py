@@ -95,40 +95,29 @@ def _flow(line: str, start: int, number: int) -> LocatedDict | LocatedList:
 def _collection(line: str, start: int, number: int, *, nested: bool) -> tuple[LocatedDict | LocatedList, int]:
     """The flow collection at index `start` of `line`, and the index after it. A `nested`
     one holds scalars only: deeper nesting is fastyaml's."""
-    known = _RESOLVED.get
     at = start + 1
     if line[start] == "{":
-        mapping = LocatedDict()
-        mapping.at = (number, at)
-        keys_at: dict[Any, tuple[int, int]] = {}
-        values_at: dict[Any, tuple[int, int]] = {}
-        mapping.keys_at, mapping.values_at = keys_at, values_at
+        mapping = _mapping(number, at)
+        keys_at, values_at = mapping.keys_at, mapping.values_at
         pair = _FLOW_PAIR.match
         while True:
             m = pair(line, at)
-            if m is None:
-                if nested or (m := _FLOW_PAIR_OPEN.match(line, at)) is None:
-                    return _empty(mapping, line, start)
-                key = _resolved(m.group(1))
-                if key in mapping:
-                    raise _Leave
-                keys_at[key] = (number, m.start(1) + 1)
+            if m is None and (nested or (m := _FLOW_PAIR_OPEN.match(line, at)) is None):
+                return _empty(mapping, line, start)
+            key = _resolved(m.group(1))
+            if key in mapping:
+                raise _Leave  # fastyaml says where the duplicate stands
+            keys_at[key] = (number, m.start(1) + 1)
+            if m.re is _FLOW_PAIR_OPEN:  # its value is a flow collection
                 inner, end = _collection(line, m.start(2), number, nested=True)
                 mapping[key], values_at[key] = inner, inner.at
                 at, closed = _past(line, end, "}")
                 if closed:
                     return mapping, at
                 continue
-            name, double, single, plain, end = m.groups()
-            key = known(name, _MISSING)
-            if key is _MISSING:
-                key = _resolve(name)
-            if key in mapping:
-                raise _Leave  # fastyaml says where the duplicate stands
-            keys_at[key] = (number, m.start(1) + 1)
+            _, double, single, plain, end = m.groups()
             if plain is not None:
-                value = known(plain, _MISSING)
-                mapping[key] = _resolve(plain) if value is _MISSING else value
+                mapping[key] = _resolved(plain)
                 values_at[key] = (number, m.start(4) + 1)
             elif double is not None:
                 mapping[key] = double
@@ -139,10 +128,8 @@ def _collection(line: str, start: int, number: int, *, nested: bool) -> tuple[Lo
             at = m.end()
             if end == "}":
                 return mapping, at
-    items = LocatedList()
-    items.at = (number, at)
-    items_at: list[tuple[int, int]] = []
-    items.items_at = items_at
+    items = _list(number, at)
+    items_at = items.items_at
     item = _FLOW_ITEM.match
     while True:
         m = item(line, at)
@@ -158,8 +145,7 @@ def _collection(line: str, start: int, number: int, *, nested: bool) -> tuple[Lo
             continue
         double, single, plain, end = m.groups()
         if plain is not None:
-            value = known(plain, _MISSING)
-            items.append(_resolve(plain) if value is _MISSING else value)
+            items.append(_resolved(plain))
             items_at.append((number, m.start(3) + 1))
         elif double is not None:
             items.append(double)
@@ -206,9 +192,15 @@ def _mapping(number: int, col: int) -> LocatedDict:
     return data
 
 
+def _list(number: int, col: int) -> LocatedList:
+    data = LocatedList()
+    data.items_at = []
+    data.at = (number, col)
+    return data
+
+
 def _load(text: str) -> LocatedDict | None:
     match = _LINE.fullmatch
-    known = _RESOLVED.get
     lines = text.split("\n")
     number = 0
     for line in lines:  # comments and blank lines down to the root mapping's first key
@@ -263,8 +255,7 @@ def _load(text: str) -> LocatedDict | None:
                     raise _Leave
             if key is None:  # an item that is a value
                 if plain is not None:
-                    value = known(plain, _MISSING)
-                    top.append(_resolve(plain) if value is _MISSING else value)
+                    top.append(_resolved(plain))
                     top.items_at.append((number - 1, m.start(6) + 1))
                 elif double is not None:
                     top.append(double)
@@ -287,15 +278,12 @@ def _load(text: str) -> LocatedDict | None:
                 raise _Leave
             stack.append((col, data))
             top, indent_of_top, top_is_list = data, col, False
-        name = known(key, _MISSING)
-        if name is _MISSING:
-            name = _resolve(key)
+        name = _resolved(key)
         if name in top:
             raise _Leave  # fastyaml says where the duplicate stands
         top.keys_at[name] = (number - 1, col + 1)
         if plain is not None:
-            value = known(plain, _MISSING)
-            top[name] = _resolve(plain) if value is _MISSING else value
+            top[name] = _resolved(plain)
             top.values_at[name] = (number - 1, m.start(6) + 1)
         elif double is not None:
             top[name] = double
@@ -320,10 +308,9 @@ def _opened(stack: list[tuple[int, Any]], pending: Any, indent: int, dash: bool,
     (`pending`), or one of those open (closing those it is not in)."""
     if pending is not None:
         mapping, name, above = pending
+        data: LocatedDict | LocatedList
         if dash and indent >= above:  # a list, its dashes maybe at its key's indent
-            data: LocatedDict | LocatedList = LocatedList()
-            data.items_at = []
-            data.at = (number, indent + 1)
+            data = _list(number, indent + 1)
         elif not dash and indent > above:
             data = _mapping(number, indent + 1)
         else:
