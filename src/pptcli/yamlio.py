@@ -149,11 +149,20 @@ def parse(text: str) -> Any:
     raise ParseError with a 1-based position on any failure."""
     _precheck(text)
     data = blockyaml.load(text)  # most case files: their plain shape, read in about half the time
-    if data is not None:
-        data.lines = text.splitlines()
-        return data
+    if data is None:
+        data = _libyaml(text)
+    if isinstance(data, str):
+        data = fastyaml.LocatedText(data)
+    if isinstance(data, (fastyaml.LocatedDict, fastyaml.LocatedText)):
+        data.lines = text.splitlines()  # messages quote values only as far as their own line
+    return data
+
+
+def _libyaml(text: str) -> Any:
+    """The document as fastyaml reads it (libyaml's events), its refusals as ParseErrors.
+    Depth and aliases: fastyaml refuses both as it reads."""
     try:
-        data = fastyaml.load(text, MAX_DEPTH)
+        return fastyaml.load(text, MAX_DEPTH)
     except fastyaml.DuplicateKey as exc:
         raise ParseError(exc.line, exc.column, f'duplicate key "{exc.key}" (a key may appear only once in a mapping)') from None
     except fastyaml.AliasFound as exc:
@@ -175,12 +184,6 @@ def parse(text: str) -> Any:
         # ruamel reads it (an unknown % directive): a text read by ruamel alone would escape
         # the refusals of aliases, merge keys and tags that fastyaml makes as it reads.
         raise _roundtrip_words(text) or _from_libyaml(exc) from None
-    # Depth and aliases: fastyaml refuses both as it reads.
-    if isinstance(data, str):
-        data = fastyaml.LocatedText(data)
-    if isinstance(data, (fastyaml.LocatedDict, fastyaml.LocatedText)):
-        data.lines = text.splitlines()  # messages quote values only as far as their own line
-    return data
 
 
 def parse_roundtrip(text: str) -> Any:
