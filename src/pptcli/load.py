@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from pptcli.calendar import BusinessCalendar, Closure, state_holidays
 from pptcli.located import validate
-from pptcli.locator import Locator
+from pptcli.locator import DocumentLocator, Locator
 from pptcli.model.case import Case
 from pptcli.model.settings import CalendarFile, Role, Settings, Staff, StaffMember
 from pptcli.problems import Problem, UserError, display_path, unknown_office
@@ -201,7 +201,7 @@ def load_settings(
         staff, doc, found = _load_model(root / STAFF, STAFF, Staff, files)
         problems += found
         if staff is not None:
-            staff_map, found = _index_staff(staff, Locator.of(doc), settings.offices)
+            staff_map, found = _index_staff(staff, DocumentLocator(doc=doc, depth=None), settings.offices)
             problems += found
         else:  # reported in staff.yaml; checking every case against no one would bury that
             has_staff = False
@@ -211,13 +211,13 @@ def load_settings(
         problems += found
         if cal is not None:
             calendar = build_calendar(cal)
+            where = DocumentLocator(doc=doc, depth=None)
             for i, removed in enumerate(cal.holidays.remove):  # a typing mistake keeps the real one off
                 if removed.date not in state_holidays(removed.date.year):
-                    where = Locator.of(doc).at(("holidays", "remove", i, "date"))
-                    problems.append(Problem(CALENDAR, *where, f"{removed.date} is not a state-office holiday, so there is none to remove (`ppt calendar` lists them)"))
+                    problems.append(Problem(CALENDAR, *where.at(("holidays", "remove", i, "date")), f"{removed.date} is not a state-office holiday, so there is none to remove (`ppt calendar` lists them)"))
             for i, closure in enumerate(cal.closures):  # its days off would silently apply nowhere
                 if settings.offices and closure.office and closure.office not in settings.offices:
-                    problems.append(Problem(CALENDAR, *Locator.of(doc).at(("closures", i, "office")), unknown_office(closure.office, settings.offices)))
+                    problems.append(Problem(CALENDAR, *where.at(("closures", i, "office")), unknown_office(closure.office, settings.offices)))
     return settings, staff_map, has_staff, calendar, problems
 
 

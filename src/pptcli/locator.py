@@ -77,18 +77,18 @@ class DocumentLocator(Locator):
     """A Locator that reads positions from the parsed document when asked, instead of
     making the table of every node first: a report evaluates each case once and asks for
     the positions of a few dozen of its nodes (Locator.of was a tenth of a cold check's
-    time in its workers). Answers as `Locator.of(doc, depth)` would (tests/test_locator.py),
+    time in its workers), and a settings file's are asked only for its problems. Answers as `Locator.of(doc, depth)` would (tests/test_locator.py),
     and is pickled as that Locator (the cache keeps it without the document)."""
 
     doc: Any = None  # a LocatedDict (fastyaml, blockyaml)
-    depth: int = 5
+    depth: int | None = 5  # None: every level, as Locator.of without a depth
 
     def at(self, path: Sequence[Any], *, key: bool = False) -> tuple[int, int]:
         node = self.doc
         found: tuple[int, int] = node.at
         last = len(path) - 1
         for i, step in enumerate(path):
-            if i >= self.depth:  # the table holds paths up to `depth` long
+            if self.depth is not None and i >= self.depth:  # the table holds paths up to `depth` long
                 break
             if isinstance(node, LocatedDict):
                 if step not in node:
