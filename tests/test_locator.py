@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import PROJECT
 
-from pptcli.locator import DocumentLocator, Locator
+from pptcli.locator import DocumentLocator, Locator, Recalled
 from pptcli.yamlio import parse
 
 FILES = sorted((PROJECT / "cases").rglob("*.yaml"))  # staff.yaml and calendar.yaml among them
@@ -44,3 +44,31 @@ def test_it_is_pickled_as_the_table_without_the_document() -> None:
     again = pickle.loads(pickle.dumps(DocumentLocator(doc=doc), protocol=pickle.HIGHEST_PROTOCOL))
     assert type(again) is Locator
     assert again == Locator.of(doc, depth=5)
+
+
+@pytest.mark.parametrize("path", FILES[:6], ids=lambda p: p.name)
+def test_recalled_positions_are_the_source_s_and_its_source_is_read_once(path: Any) -> None:
+    doc = parse(path.read_text(encoding="utf-8"))
+    table, made = Locator.of(doc, depth=5), []
+
+    def source() -> Locator:
+        made.append(1)
+        return DocumentLocator(doc=doc)
+
+    recalled = Recalled(source=source)
+    assert not recalled.parsed
+    paths = probes(table, random.Random(path.name))
+    for probe in paths:
+        assert recalled.at(probe) == table.at(probe), probe
+        assert recalled.line(*probe) == table.line(*probe), probe
+    assert made == [1] and recalled.parsed
+    # What was asked is kept, and answers alone again, without its source.
+    kept = pickle.loads(pickle.dumps(recalled.asked, protocol=pickle.HIGHEST_PROTOCOL))
+    again = Recalled(asked=kept, source=lambda: pytest.fail("a position asked before was read again"))
+    for probe in paths:
+        assert again.at(probe) == table.at(probe) and again.line(*probe) == table.line(*probe), probe
+    assert not again.parsed
+    # One not asked before is read from its source (once), and kept too.
+    later = Recalled(asked={k: v for k, v in kept.items() if k[0][:1] != ("id",)}, source=source)
+    assert later.at(("id",)) == table.at(("id",)) and later.parsed and (("id",), False) in later.asked
+    assert made == [1, 1]

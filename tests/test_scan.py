@@ -130,6 +130,41 @@ def test_a_cold_run_on_two_processes_caches_every_file(big_repo: Path, tmp_path:
     assert cached == len(files)
 
 
+def test_cached_cases_answer_positions_asked_on_another_day_and_by_other_rules(big_repo: Path, tmp_path: Path) -> None:
+    """A case is cached with the positions its evaluation asked for (scan._keep_model); a
+    later day, or a rule added since, may ask for others, which are read from the file
+    again and cached in turn. Every line and column must still be the file's."""
+    repo = tmp_path / "cases"
+    shutil.copytree(big_repo, repo)
+    few = repo / "few"  # the first run's rules: one rule file of 29
+    shutil.copytree(ROOT / "rules", few)
+    for rule_file in few.glob("*/*-*.yaml"):
+        if rule_file.name != "CPSW-I.A.1.yaml":
+            rule_file.unlink()
+    settings = (repo / "ppt.yaml").read_text(encoding="utf-8")
+    (repo / "ppt.yaml").write_text(settings.replace("rules: null", "rules: few"), encoding="utf-8")
+    cache = tmp_path / "cache"
+
+    def run(as_of: str, *extra: str, **kwargs: object) -> tuple[int, str, str]:
+        result = ppt("check", str(repo), "--as-of", as_of, "--format", "json", "--all", *extra, cwd=repo.parent, **kwargs)  # type: ignore[arg-type]
+        assert "Traceback" not in result.stderr
+        return result.returncode, result.stdout, result.stderr
+
+    assert run(AS_OF, cache=cache, jobs=2) == run(AS_OF, "--no-cache", jobs=1)
+
+    def asked() -> int:  # positions kept with the cached cases
+        (db,) = cache.glob("*.sqlite3")
+        with sqlite3.connect(db) as connection:
+            blobs = [row[0] for row in connection.execute("select model from entry")]
+        return sum(len(pickle.loads(blob[SEAL:])[1]) for blob in blobs)
+
+    before = asked()
+    (repo / "ppt.yaml").write_text(settings, encoding="utf-8")  # every rule, on later days
+    for day in ("2026-11-24", "2027-03-15"):
+        assert run(day, cache=cache, jobs=2) == run(day, "--no-cache", jobs=1), day
+    assert asked() > before  # files were read again for positions first asked, and kept
+
+
 def test_partly_cached_runs_mix_cached_and_evaluated_files_in_order(big_repo: Path, tmp_path: Path) -> None:
     """A run serves cached files itself and shares out the rest: with many files to evaluate
     between cached ones (two processes), and with only a few (none started)."""

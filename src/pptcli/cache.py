@@ -36,7 +36,7 @@ from pathlib import Path
 from pptcli import __version__
 
 FOLDER = ".ppt-cache"
-FORMAT = 6  # raised whenever what is stored changes shape, so an older cache is never read
+FORMAT = 7  # raised whenever what is stored changes shape, so an older cache is never read
 _SCHEMA = """
 create table if not exists entry (
     path blob primary key,
@@ -138,7 +138,7 @@ UNUSED_FOR = 30 * 24 * 3600  # seconds without a write after which another versi
 
 def prune_others(current: Path) -> list[Path]:
     """Delete, beside `current`, the caches of other versions or formats of ppt that none has
-    written for UNUSED_FOR: an upgrade leaves the old version's cache behind (some 150 MB at
+    written for UNUSED_FOR: an upgrade leaves the old version's cache behind (some 110 MB at
     10,000 cases), and nothing reads it again. A cache in use is written whenever its
     version of ppt makes a report for a new day (findings are kept per as-of date), so a
     month without a write means that version has not made one here for a month. The

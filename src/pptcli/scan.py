@@ -11,6 +11,7 @@ cache only skips work whose inputs are unchanged, and outcomes are merged in fil
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import os
@@ -28,7 +29,7 @@ from pptcli.engine import Policy, case_rows
 from pptcli.fastyaml import LocatedDict
 from pptcli.load import LoadedCase, read_document, too_large
 from pptcli.located import validate
-from pptcli.locator import DocumentLocator, Locator
+from pptcli.locator import DocumentLocator, Locator, Recalled
 from pptcli.model.case import Case
 from pptcli.model.finding import UNASSIGNED, Status
 from pptcli.model.settings import Settings, StaffMember
@@ -191,25 +192,41 @@ def field_of(row: tuple[Any, ...], name: str) -> Any:
 # --- One file ------------------------------------------------------------------------------
 
 
-def _model(root: Path, path: Path, rel: str, raw: bytes, cache: Cache | None) -> tuple[Case | None, Locator, list[Problem]]:
-    """The validated case of a file (from the cache when its content is unchanged)."""
-    digest = _digest(raw)
+def _model(path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None) -> tuple[Case | None, Recalled, list[Problem]]:
+    """The validated case of a file, from the cache when its content is unchanged, with the
+    positions of its nodes (those asked before, when from the cache: see _keep_model)."""
     if cache is not None:
         hit = _unpickle(cache.model(rel, digest), size=3)
-        if hit is not None:
-            return hit  # type: ignore[no-any-return]
+        if hit is not None and type(hit[1]) is dict:
+            case, asked, problems = hit
+            return case, Recalled(asked=asked, source=functools.partial(_located, path, rel, raw)), problems
     doc, problems = read_document(path, rel, raw=raw)
-    case, where = None, Locator()
+    case = None
     if not problems and doc is None:
         problems = [Problem(rel, 1, 1, "the file is empty; a case file needs at least id, program, office and child")]
     elif not problems:
         case, problems = validate(Case, doc, rel)
-        if case is not None:  # a mapping: its positions read from it when asked
-            where = DocumentLocator(doc=doc) if isinstance(doc, LocatedDict) else Locator.of(doc, depth=5)
-    result = (case, where, problems)
-    if cache is not None:
-        cache.put_model(rel, digest, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    return result
+    # Parsed here: kept with the case in the cache, with the positions asked of it meanwhile.
+    return case, Recalled(_made=[_locator(doc) if case is not None else Locator()]), problems
+
+
+def _locator(doc: Any) -> Locator:
+    """A validated case's positions, read from it when asked."""
+    return DocumentLocator(doc=doc) if isinstance(doc, LocatedDict) else Locator.of(doc, depth=5)
+
+
+def _located(path: Path, rel: str, raw: bytes) -> Locator:
+    """The positions of a cached case, from its bytes parsed again (they gave no problem
+    when it was cached, by this code: they give none now)."""
+    doc, problems = read_document(path, rel, raw=raw)
+    return Locator() if problems else _locator(doc)
+
+
+def _keep_model(cache: Cache | None, rel: str, digest: str, case: Case | None, where: Recalled, problems: list[Problem]) -> None:
+    """Cache the case with the positions asked of it (after evaluation, which asks for
+    most): when the file was read for them, so that the next run need not read it again."""
+    if cache is not None and where.parsed:
+        cache.put_model(rel, digest, pickle.dumps((case, where.asked, problems), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _unpickle(blob: bytes | None, size: int = 8) -> Any:
@@ -247,7 +264,7 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
     if served is not None:
         served.digest = digest
         return served
-    case_id, problems, rows, child, valid, id_at = _evaluate(setting, setting.root / rel, rel, raw, cache)
+    case_id, problems, rows, child, valid, id_at = _evaluate(setting, setting.root / rel, rel, raw, digest, cache)
     # Rows are packed by status only to be cached; a run without the cache takes them as they are.
     if cache is None:
         result = _kept(rel, (case_id, problems, {}, _counts(rows), child, valid, id_at, None), keep, rows)
@@ -398,8 +415,14 @@ def _counts(rows: list[tuple[Any, ...]]) -> Counts:
 _Evaluated = tuple[str | None, list[Problem], list[tuple[Any, ...]], tuple[str, dt.date | None], bool, tuple[int, int]]
 
 
-def _evaluate(setting: Setting, path: Path, rel: str, raw: bytes, cache: Cache | None) -> _Evaluated:
-    case, where, problems = _model(setting.root, path, rel, raw, cache)
+def _evaluate(setting: Setting, path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None) -> _Evaluated:
+    case, where, problems = _model(path, rel, raw, digest, cache)
+    evaluated = _evaluated(setting, rel, case, where, problems)
+    _keep_model(cache, rel, digest, case, where, problems)
+    return evaluated
+
+
+def _evaluated(setting: Setting, rel: str, case: Case | None, where: Locator, problems: list[Problem]) -> _Evaluated:
     if case is None:
         return None, problems, [], ("", None), False, (1, 1)
     loaded = LoadedCase(case, rel, where)
