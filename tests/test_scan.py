@@ -7,6 +7,7 @@ process, and the engine's plain load-then-evaluate path.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -21,7 +22,7 @@ import pytest
 from helpers_check import demo_copies
 
 from pptcli import core, scan
-from pptcli.cache import SEAL, user_key
+from pptcli.cache import SEAL, Cache, user_key
 from pptcli.rows import ROW, from_row, to_row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,6 +218,41 @@ def test_streaming_reports_match_the_plain_engine(big_repo: Path) -> None:
     assert sorted(json.dumps(f, sort_keys=True) for f in streamed["findings"]) == plain  # type: ignore[union-attr]
     assert [p.as_dict() for p in evaluated.problems] == streamed["problems"]
     assert streamed["summary"]["cases"] == len(evaluated.repo.cases)  # type: ignore[index]
+
+
+def test_evaluating_a_case_leaves_no_reference_cycle(big_repo: Path, tmp_path: Path) -> None:
+    """A report runs with few garbage collections (scan.few_collections) because making an
+    outcome leaves nothing only a collection can free: every object goes when its last
+    reference does. Every case of the big repository: valid, waived, broken, a twin."""
+    day = dt.date.fromisoformat(AS_OF)
+    seen = core.glance(big_repo, day, core.Filters())
+    setting, _, _ = core._setting(seen, day)
+    keep = scan.counting_all(frozenset({"late", "missed", "overdue"}))
+    files = seen.files
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        made = [scan.outcome(setting, rel, keep, None) for rel in files]
+        assert any(o.problems for o in made) and any(o.kept for o in made)
+        assert gc.collect() == 0
+        for _fill_then_warm in range(2):
+            cache = Cache.open(tmp_path / "cache.sqlite3")
+            assert cache is not None
+            assert [scan.outcome(setting, rel, keep, cache) for rel in files] == made
+            cache.close()
+            assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_few_collections_gives_back_the_collector_as_it_was() -> None:
+    before = gc.get_threshold()
+    with scan.few_collections():
+        assert gc.get_threshold() == scan.COLLECT_AFTER
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 def test_table_due_and_exit_codes_agree_with_and_without_the_cache(big_repo: Path, tmp_path: Path) -> None:

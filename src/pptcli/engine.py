@@ -98,7 +98,10 @@ def case_rows(
     values = policy.values
     schedule = Schedule(int(values["first_ppt_days"]), int(values["ppt_interval_months"]), int(values["followup_days"]))
     view = CaseView(loaded.case, as_of, staff, calendar, schedule)
-    rows = [row for rule in ruleset.rules for row in _evaluate_rule(ruleset, rule, loaded, view, policy, made, explain)]
+    try:
+        rows = [row for rule in ruleset.rules for row in _evaluate_rule(ruleset, rule, loaded, view, policy, made, explain)]
+    finally:
+        view.close()
     return _apply_waivers(loaded, rows, as_of)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from pptcli import core, memo
+from pptcli import core, memo, scan
 from pptcli.cache import reports_folder
 from pptcli.calendar import BusinessCalendar
 from pptcli.cli.options import run_options, use_color, width
@@ -37,6 +37,11 @@ def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Ma
     the statewide check table after a few files changed, the kept one with the blocks of
     the workers those files name made again (core.check_again). `options` are the
     command's other options that change what it prints."""
+    with scan.few_collections():
+        _report(view, path, day, filters, make, fmt=fmt, options=options, show_all=show_all, redact=redact, fail_on=fail_on, no_cache=no_cache)
+
+
+def _report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Make, *, fmt: Format, options: tuple[Any, ...], show_all: bool, redact: bool, fail_on: set[Status], no_cache: bool) -> None:
     run = run_options(no_cache)
     seen = core.glance(path, day, filters)
     color, columns = use_color(), width()
