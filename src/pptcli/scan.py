@@ -462,7 +462,6 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-
 _WORK: tuple[Setting, Keep, Path | None] | None = None  # set in each worker process
 
 
