@@ -31,11 +31,32 @@ def test_items_come_out_sorted_whatever_is_held_in_memory(pairs: list[tuple[obje
     store.close()
 
 
+@settings(max_examples=300, deadline=None)
+@given(pairs=items, limit=st.integers(1, 40), low=st.none() | keys, high=st.none() | keys)
+def test_a_range_of_keys_reads_the_items_of_those_keys(pairs: list[tuple[object, None]], limit: int, low: object, high: object) -> None:
+    """What the two processes of a large check table read (render/twofold.py)."""
+    given_items = numbered(pairs)
+    store = ExternalSort(limit, keyed=True)
+    for item in given_items:
+        store.add(item)
+    every = sorted(given_items, key=lambda item: item[:2])
+    assert list(store.between(low, high)) == [i for i in every if (low is None or i[0] >= low) and (high is None or i[0] < high)]  # type: ignore[operator]
+    assert list(store.between()) == every == list(store)
+    middle = store.middle()
+    assert (middle is None) == (not given_items)
+    if given_items:  # a key of an item with about half the items before it
+        assert middle in {item[0] for item in given_items}
+        below = sum(1 for item in given_items if item[0] < middle)  # type: ignore[operator]
+        slack = store.batch  # the items of a batch stand behind its first key
+        assert below <= (len(given_items) + 1) // 2 + slack and len(given_items) - below >= len(given_items) // 2 - slack
+    store.close()
+
+
 def test_runs_are_written_only_past_the_limit() -> None:
     store = ExternalSort(10)
     for n in range(9, -1, -1):
         store.add((n,))
-    assert store._runs == [(0, 1)] and store._held == []  # the one run written
+    assert [len(run) for run in store._runs] == [1] and store._held == []  # the one run written, one batch
     store.add((-1,))
     assert [item[0] for item in store] == list(range(-1, 10))
 

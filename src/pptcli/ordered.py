@@ -65,7 +65,7 @@ class OrderedFindings:
     def __init__(self, ruleset: RuleSet, *, by_worker: bool, limit: int | None = None) -> None:
         self._ruleset = ruleset
         self._by_worker = by_worker
-        self._sort = ExternalSort(limit)
+        self._sort = ExternalSort(limit, keyed=True)
         self._seq = itertools.count()
         self._transform: Callable[[Finding], Finding] | None = None
         self.rows = 0
@@ -106,25 +106,35 @@ class OrderedFindings:
         return self._sort.spilled
 
     def __iter__(self) -> Iterator[tuple[str | None, Finding]]:
+        return self._findings(iter(self._sort))
+
+    def _findings(self, items: Iterator[tuple[Any, ...]]) -> Iterator[tuple[str | None, Finding]]:
         ruleset, transform = self._ruleset, self._transform
         if transform is None:
-            for _key, _seq, worker, row, child in self._sort:
+            for _key, _seq, worker, row, child in items:
                 yield worker, from_row(row, ruleset, child)
             return
         # The subject is the last part of the key, and a transform may rewrite it (redaction
         # turns "Tom Smith therapy" into "T. S. therapy"): findings equal up to the subject
         # are put in order again by the subject as it is printed, then file order.
-        for _prefix, items in itertools.groupby(self._sort, key=_before_subject):
-            ties = [(transform(from_row(row, ruleset, child)), seq, worker) for _key, seq, worker, row, child in items]
+        for _prefix, tied in itertools.groupby(items, key=_before_subject):
+            ties = [(transform(from_row(row, ruleset, child)), seq, worker) for _key, seq, worker, row, child in tied]
             if len(ties) > 1:
                 ties.sort(key=lambda tie: (tie[0].subject, tie[1]))
             for finding, _seq, worker in ties:
                 yield worker, finding
 
-    def groups(self) -> Iterator[tuple[str, list[Finding]]]:
-        """(worker id, that worker's findings in due order), worker ids in order (by_worker)."""
-        for worker, items in itertools.groupby(self, key=lambda item: item[0]):
-            yield worker or UNASSIGNED, [f for _, f in items]
+    def groups(self, low: str | None = None, high: str | None = None) -> Iterator[tuple[str, list[Finding]]]:
+        """(worker id, that worker's findings in due order), worker ids in order (by_worker);
+        given `low` or `high` (`middle`), the workers from `low` on and before `high`."""
+        for worker, found in itertools.groupby(self._findings(self._sort.between(low, high)), key=lambda item: item[0]):
+            yield worker or UNASSIGNED, [f for _, f in found]
+
+    def middle(self) -> str | None:
+        """Where to split the workers' blocks (by_worker) so that about half the findings
+        come before: a worker's place in the order (None: no findings)."""
+        key: str | None = self._sort.middle()
+        return None if key is None else key[: key.index("\0\0") + 2]  # the worker's field: a NUL in it is NUL SOH
 
 
 def worker_order(worker: str) -> str:

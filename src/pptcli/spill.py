@@ -11,16 +11,33 @@ process dies.
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import itertools
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, NamedTuple
 
 from pptcli.problems import UserError
 
 HELD = 65_536  # items held before a run is written: some 50 MB of findings
+_PREAD = getattr(os, "pread", None)
+
+
+class _Batch(NamedTuple):
+    """One pickle of a run in the temporary file: where, how long, its first key and how
+    many items it holds."""
+
+    offset: int
+    size: int
+    first: Any
+    items: int
+
+
+def _first(item: Any) -> Any:
+    return item[0]
 
 
 def _chosen_folder() -> str | None:
@@ -46,16 +63,19 @@ class ExternalSort:
 
     Items are compared as they are (tuples, typically with a unique sequence number before
     any part that cannot be compared). Sorting is stable in the sense that matters here:
-    equal items are interchangeable.
+    equal items are interchangeable. `between` reads a range of them by their first element
+    (a key), and two processes (one forked from the other) may read at once: runs are read
+    at their offsets (os.pread), never through the shared position of the file.
     """
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(self, limit: int | None = None, *, keyed: bool = False) -> None:
         self.limit = max(1, limit or held_from_environment() or HELD)
+        self.keyed = keyed  # items are sequences whose first element is their key (`between`)
         # Items per pickle in a run, read one batch at a time: merging holds a batch of each
         # run, 1/64 of the limit per run (16 runs for a million items held 65,536 at a time).
         self.batch = max(16, self.limit // 64)
         self._held: list[Any] = []
-        self._runs: list[tuple[int, int]] = []  # (offset, batches) of each run in _file
+        self._runs: list[list[_Batch]] = []  # each run's batches in _file
         self._file: IO[bytes] | None = None
         self.count = 0
 
@@ -76,37 +96,83 @@ class ExternalSort:
     def _spill(self) -> None:
         self._held.sort()
         folder = _chosen_folder()
+        run: list[_Batch] = []
         try:
             if self._file is None:
                 self._file = tempfile.TemporaryFile(prefix="ppt-", dir=folder)  # noqa: SIM115 - lives as long as self
             out = self._file
-            out.seek(0, 2)
-            start, batches = out.tell(), 0
+            end = out.seek(0, 2)
             for i in range(0, len(self._held), self.batch):
-                pickle.dump(self._held[i : i + self.batch], out, protocol=pickle.HIGHEST_PROTOCOL)
-                batches += 1
+                batch = self._held[i : i + self.batch]
+                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+                start, end = end, out.tell()
+                run.append(_Batch(start, end - start, batch[0][0] if self.keyed else None, len(batch)))
+            out.flush()  # read back by offset, past this buffer
         except OSError as exc:  # no writable temporary folder, a full disk: the user's to fix
             raise UserError(
                 f"cannot write the report's findings to a temporary file in {folder or tempfile.gettempdir()}: "
                 f"{exc.strerror or exc}; point TMPDIR at a writable folder with room, or raise PPT_SPILL_AFTER "
                 f"(findings held in memory, now {self.limit})"
             ) from None
-        self._runs.append((start, batches))
+        self._runs.append(run)
         self._held = []
 
-    def _run(self, offset: int, batches: int) -> Iterator[Any]:
+    def _read(self, batch: _Batch) -> list[Any]:
         assert self._file is not None
-        for _ in range(batches):
-            self._file.seek(offset)
-            batch = pickle.load(self._file)  # this process wrote it, just now
-            offset = self._file.tell()
-            yield from batch
+        if _PREAD is not None:
+            data = _PREAD(self._file.fileno(), batch.size, batch.offset)
+        else:  # no os.pread (Windows): one process reads, through the file's position
+            self._file.seek(batch.offset)
+            data = self._file.read(batch.size)
+        return pickle.loads(data)  # type: ignore[no-any-return]  # this process (or its parent) wrote it, just now
+
+    def _run(self, run: list[_Batch], low: Any, high: Any) -> Iterator[Any]:
+        start = 0
+        if low is not None:  # the last batch starting below `low` may hold items from it
+            start = max(0, bisect.bisect_left([b.first for b in run], low) - 1)
+        for n, batch in enumerate(run[start:]):
+            if high is not None and batch.first >= high:
+                return
+            items = self._read(batch)
+            if low is not None and n == 0:  # the batches after it start at `low` or later
+                items = items[bisect.bisect_left(items, low, key=_first) :]
+            if high is not None:
+                stop = bisect.bisect_left(items, high, key=_first)
+                if stop < len(items):
+                    yield from items[:stop]
+                    return
+            yield from items
 
     def __iter__(self) -> Iterator[Any]:
+        return self.between()
+
+    def between(self, low: Any = None, high: Any = None) -> Iterator[Any]:
+        """The items in order; given `low` or `high` (with `keyed`), those whose key is at
+        least `low` and below `high`."""
         self._held.sort()
+        held: Iterable[Any] = self._held
+        if low is not None or high is not None:
+            start = 0 if low is None else bisect.bisect_left(self._held, low, key=_first)
+            stop = len(self._held) if high is None else bisect.bisect_left(self._held, high, key=_first)
+            held = itertools.islice(self._held, start, stop)
         if not self._runs:
-            return iter(self._held)
-        return heapq.merge(*(self._run(*run) for run in self._runs), self._held)
+            return iter(held)
+        return heapq.merge(*(self._run(run, low, high) for run in self._runs), held)
+
+    def middle(self) -> Any:
+        """A key about half the items come before (with `keyed`); None when there are none.
+        Judged by the first key of each batch written and of every so many items held."""
+        self._held.sort()
+        step = max(1, len(self._held) // 256)
+        weighed = [(batch.first, batch.items) for run in self._runs for batch in run]
+        weighed += [(item[0], step) for item in self._held[::step]]
+        weighed.sort(key=_first)
+        seen = 0
+        for key, items in weighed:
+            seen += items
+            if 2 * seen >= self.count:
+                return key
+        return None
 
     def close(self) -> None:
         if self._file is not None:

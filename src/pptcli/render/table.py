@@ -15,6 +15,7 @@ from pptcli.calendar import BusinessCalendar
 from pptcli.model.finding import NONCOMPLIANT, UNASSIGNED, Finding, Report, Status
 from pptcli.render import table_parts as parts
 from pptcli.render import textgrid as tg
+from pptcli.render import twofold
 from pptcli.render.base import (
     RenderOptions,
     long_day,
@@ -89,14 +90,24 @@ def _check(report: Report, options: RenderOptions, width: int) -> Iterator[str |
     color = options.color
     yield check_title(report, color)
     columns = _check_columns(width)
+
+    def block(staff_id: str, group: list[Finding]) -> tuple[str, bool, list[str]]:
+        """A worker's block, and whether a finding of it has an assumed deadline."""
+        office = report.office_of.get(staff_id)
+        lines = parts.heading(person(report, staff_id) + (f" — {office}" if office else ""), color)
+        lines += parts.findings_block(group, columns, _check_row, _check_meta, width=width, color=color)
+        return staff_id, any(f.authority == "assumed" for f in group), lines
+
+    # Each worker's findings overdue first: still actionable.
+    if report.ordered is not None:
+        made = twofold.blocks(report.ordered, block)
+    else:
+        made = (block(staff_id, group) for staff_id, group in worker_groups(report, options))
     assumed = False
-    for staff_id, group in worker_groups(report, options):  # overdue first: still actionable
-        held = any(f.authority == "assumed" for f in group)
+    for staff_id, held, lines in made:
         if options.marks:
             yield Mark(staff_id, held)
-        office = report.office_of.get(staff_id)
-        yield from parts.heading(person(report, staff_id) + (f" — {office}" if office else ""), color)
-        yield from parts.findings_block(group, columns, _check_row, _check_meta, width=width, color=color)
+        yield from lines
         assumed = assumed or held
     if options.marks:
         yield Mark(None)
