@@ -144,3 +144,25 @@ def test_a_tmpdir_that_cannot_be_used_stops_the_report_rather_than_spill_elsewhe
     good = subprocess.run([sys.executable, "-m", "pptcli", "check", str(CASES), "--as-of", AS_OF, "--no-cache"],
                           env=env, capture_output=True, text=True, timeout=120, check=False)
     assert good.returncode == 1 and os.listdir(tmp_path) == ["file"]  # a usable TMPDIR: a report, nothing left behind
+
+
+def test_reading_never_moves_the_position_two_processes_share() -> None:
+    """A forked process reads runs of the same file at once (render/twofold.py): a read that
+    seeks, then reads, can be moved in between by the other; reads by offset cannot."""
+    import os
+
+    import pytest
+
+    if not hasattr(os, "pread"):
+        pytest.skip("one process reads, through the file's position (Windows)")
+    store = ExternalSort(16, keyed=True)
+    for n in range(200):
+        store.add((f"k{n % 37:03d}", n))
+    assert store.spilled and store._file is not None
+    every = sorted((f"k{n % 37:03d}", n) for n in range(200))
+    store._file.seek(7)  # where the other process left it
+    assert list(store.between("k010", "k020")) == [item for item in every if "k010" <= item[0] < "k020"]
+    assert store._file.tell() == 7
+    assert list(store) == every
+    assert store._file.tell() == 7
+    store.close()

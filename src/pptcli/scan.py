@@ -448,18 +448,23 @@ COLLECT_AFTER = (50_000, 20, 100)
 def few_collections() -> Iterator[None]:
     """Make a report with few garbage collections. Its objects form no reference cycles (a
     case's evaluation leaves none: engine.case_rows), so a collection finds nothing to free,
-    yet each one walks every young object, and a full one every object the run holds: the
-    ordered findings of a statewide table, and what was imported and loaded before. Those
-    are frozen out of the collector's sight (worker processes inherit them frozen), and
-    collections are spaced out; they still run, so a cycle some input makes is freed."""
+    yet each one walks every young object, and a full one every object the run holds: what
+    was imported and loaded before, and the ordered findings of a statewide table. What
+    was there before is frozen out of the collector's sight (worker processes inherit it
+    frozen, which also spares their copies of its memory), and collections are spaced out;
+    they still run, so a cycle some input makes is freed. Inside another such report (or
+    with objects frozen already), nothing is frozen or unfrozen here."""
     before = gc.get_threshold()
-    gc.freeze()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     gc.set_threshold(*COLLECT_AFTER)
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 _WORK: tuple[Setting, Keep, Path | None] | None = None  # set in each worker process

@@ -32,43 +32,88 @@ SPLIT_FROM = 20_000  # findings; below this, forking costs more than it saves
 def blocks(ordered: OrderedFindings, make: Callable[[str, list[Finding]], T]) -> Iterator[T]:
     """`make(worker, findings)` for each worker's block, in order."""
     split = _split(ordered)
-    if split is None:
+    out = _output() if split is not None else None
+    pid = None
+    if split is not None and out is not None:
+        pid = _fork(lambda: _make_second_half(ordered, make, split, out))
+    if pid is None or split is None or out is None:  # one process makes every block
+        if out is not None:
+            out.close()
         yield from (make(worker, found) for worker, found in ordered.groups())
         return
-    try:
-        out = tempfile.TemporaryFile(prefix="ppt-", dir=_chosen_folder())  # noqa: SIM115 - closed below
-    except OSError:
-        yield from (make(worker, found) for worker, found in ordered.groups())
-        return
-    pid = os.fork()
-    if pid == 0:  # the other process: its blocks to the file, then gone without a trace
-        _make_second_half(ordered, make, split, out)
     try:
         yield from (make(worker, found) for worker, found in ordered.groups(high=split))
-        _, status = os.waitpid(pid, 0)
+        made = _ended(pid)
         pid = 0
-        if os.waitstatus_to_exitcode(status) == 0:
+        if made:
             out.seek(0)
             yield from _read(out)
         else:  # the other process failed: its blocks made here
             yield from (make(worker, found) for worker, found in ordered.groups(low=split))
     finally:
-        if pid:  # this process stopped early (the output closed, Ctrl-C): so does the other
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            os.waitpid(pid, 0)
-        out.close()
+        try:
+            if pid:  # this process stopped early (the output closed, Ctrl-C): so does the other
+                _stop(pid)
+        finally:
+            out.close()
+
+
+def _output() -> IO[bytes] | None:
+    """The file the other process writes its blocks to; None if none can be made."""
+    try:
+        return tempfile.TemporaryFile(prefix="ppt-", dir=_chosen_folder())
+    except OSError:
+        return None
+
+
+def _fork(child: Callable[[], None]) -> int | None:
+    """The id of a forked process that runs `child` and exits (never returning here, nor
+    running this process's exit handlers or flushing its buffers: its output would be
+    printed twice); None when none can be forked (no memory, too many processes)."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once
+            child()
+        finally:
+            os._exit(1)
+    return pid
+
+
+def _ended(pid: int) -> bool:
+    """Wait for the other process; whether it made every block of its half."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:  # reaped by someone else: its exit status is lost
+        return False
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _stop(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:  # already gone, or reaped by someone else
+        pass
 
 
 def _split(ordered: OrderedFindings) -> str | None:
     """Where the second process's blocks begin, or None for one process."""
     from pptcli.scan import _jobs_from_environment
 
-    if not hasattr(os, "fork") or ordered.rows < _split_from() or (_jobs_from_environment() or os.cpu_count() or 1) < 2:
+    if not hasattr(os, "fork") or ordered.rows < _split_from() or (_jobs_from_environment() or _cores()) < 2:
         return None
     return ordered.middle()
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the
+    machine has)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _split_from() -> int:
@@ -78,18 +123,12 @@ def _split_from() -> int:
 
 
 def _make_second_half(ordered: OrderedFindings, make: Callable[[str, list[Finding]], T], split: str, out: IO[bytes]) -> None:
-    """In the forked process: never returns, never runs the parent's exit handlers nor
-    flushes its buffers (its output would be printed twice)."""
-    code = 1
-    try:
-        for worker, found in ordered.groups(low=split):
-            pickle.dump(make(worker, found), out, protocol=pickle.HIGHEST_PROTOCOL)
-        out.flush()
-        code = 0
-    except BaseException:  # noqa: BLE001, S110 - any failure: the parent makes these blocks itself
-        pass
-    finally:
-        os._exit(code)
+    """In the forked process: the blocks from `split` on, then exit 0 (any failure exits 1,
+    and the parent makes these blocks itself)."""
+    for worker, found in ordered.groups(low=split):
+        pickle.dump(make(worker, found), out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+    os._exit(0)
 
 
 def _read(out: IO[bytes]) -> Iterator[T]:
