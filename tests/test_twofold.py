@@ -72,6 +72,13 @@ def _ordered(repo: Path) -> core.OrderedFindings:
     return report.ordered
 
 
+def split_any_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes for a table of any size, whatever this run's environment says."""
+    monkeypatch.setattr(twofold, "SPLIT_FROM", 1)
+    monkeypatch.delenv("PPT_JOBS", raising=False)
+    monkeypatch.delenv("PPT_SPLIT_FROM", raising=False)
+
+
 def _block(worker: str, found: list[Finding]) -> tuple[str, int, list[str], int]:
     return worker, len(found), [f.subject for f in found], os.getpid()
 
@@ -85,9 +92,7 @@ def test_the_blocks_are_made_by_two_processes_in_order(repo: Path, monkeypatch: 
     assert ordered.spilled == (kind == "spilled")
     if kind == "redacted":
         ordered = ordered.mapped(redact_finding)
-    monkeypatch.setattr(twofold, "SPLIT_FROM", 1)
-    monkeypatch.delenv("PPT_JOBS", raising=False)
-    monkeypatch.delenv("PPT_SPLIT_FROM", raising=False)
+    split_any_table(monkeypatch)
     made = list(twofold.blocks(ordered, _block))
     assert [m[:3] for m in made] == [_block(w, f)[:3] for w, f in ordered.groups()]
     makers = [m[3] for m in made]
@@ -107,9 +112,7 @@ def _failing_elsewhere(parent: int) -> object:
 @pytest.mark.skipif(not hasattr(os, "fork") or twofold._cores() < 2, reason="one process makes every block")
 def test_blocks_the_other_process_failed_to_make_are_made_here(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ordered = _ordered(repo)
-    monkeypatch.setattr(twofold, "SPLIT_FROM", 1)
-    monkeypatch.delenv("PPT_JOBS", raising=False)
-    monkeypatch.delenv("PPT_SPLIT_FROM", raising=False)
+    split_any_table(monkeypatch)
     made = list(twofold.blocks(ordered, _failing_elsewhere(os.getpid())))  # type: ignore[arg-type]
     assert made == [_block(w, f) for w, f in ordered.groups()]
 
@@ -117,9 +120,7 @@ def test_blocks_the_other_process_failed_to_make_are_made_here(repo: Path, monke
 @pytest.mark.skipif(not hasattr(os, "fork") or twofold._cores() < 2, reason="one process makes every block")
 def test_a_table_stopped_early_stops_the_other_process(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ordered = _ordered(repo)
-    monkeypatch.setattr(twofold, "SPLIT_FROM", 1)
-    monkeypatch.delenv("PPT_JOBS", raising=False)
-    monkeypatch.delenv("PPT_SPLIT_FROM", raising=False)
+    split_any_table(monkeypatch)
     made = twofold.blocks(ordered, _block)
     assert next(made)[3] == os.getpid()
     made.close()  # as when the output is closed: the other process is ended and reaped
@@ -139,9 +140,7 @@ def test_one_process_makes_every_block_of_a_small_table_or_when_asked(repo: Path
 def test_when_no_process_can_be_forked_this_one_makes_every_block(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fork fails when memory or the process limit is short: the table is made all the same."""
     ordered = _ordered(repo)
-    monkeypatch.setattr(twofold, "SPLIT_FROM", 1)
-    monkeypatch.delenv("PPT_JOBS", raising=False)
-    monkeypatch.delenv("PPT_SPLIT_FROM", raising=False)
+    split_any_table(monkeypatch)
 
     def no_fork() -> int:
         raise BlockingIOError(11, "Resource temporarily unavailable")
