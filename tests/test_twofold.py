@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from helpers_check import demo_copies
 
-from pptcli import core
+from pptcli import core, scan
 from pptcli.model.finding import Finding
 from pptcli.render import twofold
 from pptcli.render.base import redact_finding
 
 AS_OF = "2026-11-23"
+two_cores = pytest.mark.skipif(not hasattr(os, "fork") or scan._cores() < 2, reason="one process makes every block")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def _block(worker: str, found: list[Finding]) -> tuple[str, int, list[str], int]
     return worker, len(found), [f.subject for f in found], os.getpid()
 
 
-@pytest.mark.skipif(not hasattr(os, "fork") or twofold._cores() < 2, reason="one process makes every block")
+@two_cores
 @pytest.mark.parametrize("kind", ["held", "spilled", "redacted"])
 def test_the_blocks_are_made_by_two_processes_in_order(repo: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     if kind == "spilled":  # both processes read runs of the same temporary file at once
@@ -109,7 +110,7 @@ def _failing_elsewhere(parent: int) -> object:
     return make
 
 
-@pytest.mark.skipif(not hasattr(os, "fork") or twofold._cores() < 2, reason="one process makes every block")
+@two_cores
 def test_blocks_the_other_process_failed_to_make_are_made_here(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ordered = _ordered(repo)
     split_any_table(monkeypatch)
@@ -117,7 +118,7 @@ def test_blocks_the_other_process_failed_to_make_are_made_here(repo: Path, monke
     assert made == [_block(w, f) for w, f in ordered.groups()]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork") or twofold._cores() < 2, reason="one process makes every block")
+@two_cores
 def test_a_table_stopped_early_stops_the_other_process(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ordered = _ordered(repo)
     split_any_table(monkeypatch)

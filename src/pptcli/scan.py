@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from pptcli import __version__
+from pptcli import __version__, count_from_environment
 from pptcli.cache import Cache, entry_key
 from pptcli.calendar import BusinessCalendar
 from pptcli.checks import cross_check
@@ -493,7 +493,7 @@ def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path
     files' digests, read just before (core.Prepared.inputs), to look them up by. Files are
     paths in the repository, with /: 100,000 strings take a fifth of the memory of as many
     Path objects."""
-    jobs = jobs or _jobs_from_environment() or min(2, os.cpu_count() or 1)
+    jobs = jobs or processes()
     if jobs <= 1 or len(rels) < PARALLEL_FROM or not _can_fork():
         _init(setting, keep, cache_path)
         yield from _chunk(rels)
@@ -552,10 +552,15 @@ def _shares(files: Sequence[str], jobs: int) -> list[Sequence[str]]:
     return chunks
 
 
-def _jobs_from_environment() -> int | None:
-    """PPT_JOBS=N caps the processes a report uses (1: a single process)."""
-    value = os.environ.get("PPT_JOBS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
+def processes() -> int:
+    """The processes a report uses: PPT_JOBS=N (1: a single process), else two, or one where
+    this process may run on one core only (a container, `taskset`)."""
+    return count_from_environment("PPT_JOBS") or min(2, _cores())
+
+
+def _cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)  # the cores this process may run on
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _can_fork() -> bool:

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
+from pptcli import count_from_environment
 from pptcli.problems import UserError
 
 HELD = 65_536  # items held before a run is written: some 50 MB of findings
@@ -54,8 +55,7 @@ def _chosen_folder() -> str | None:
 
 def held_from_environment() -> int | None:
     """PPT_SPILL_AFTER=N holds at most N items in memory (a smaller memory budget, or tests)."""
-    value = os.environ.get("PPT_SPILL_AFTER", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return count_from_environment("PPT_SPILL_AFTER")
 
 
 class ExternalSort:

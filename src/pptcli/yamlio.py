@@ -27,15 +27,14 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from pptcli import blockyaml, fastyaml
+from pptcli import blockyaml, count_from_environment, fastyaml
 
 MAX_BYTES = 4 * 1024 * 1024  # a case file is a few KB; anything larger is not a case file
 
 
 def max_file_bytes() -> int:
     """The size limit of a file: PPT_MAX_FILE_BYTES when set to a whole number, else MAX_BYTES."""
-    value = os.environ.get("PPT_MAX_FILE_BYTES", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else MAX_BYTES
+    return count_from_environment("PPT_MAX_FILE_BYTES") or MAX_BYTES
 
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)

@@ -20,13 +20,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, TypeVar
 
+from pptcli import count_from_environment
 from pptcli.model.finding import Finding
 from pptcli.ordered import OrderedFindings
 from pptcli.spill import _chosen_folder
 
 T = TypeVar("T")
 
-SPLIT_FROM = 20_000  # findings; below this, forking costs more than it saves
+SPLIT_FROM = 20_000  # findings (PPT_SPLIT_FROM=N: tests); below this, forking costs more than it saves
 
 
 def blocks(ordered: OrderedFindings, make: Callable[[str, list[Finding]], T]) -> Iterator[T]:
@@ -102,24 +103,11 @@ def _stop(pid: int) -> None:
 
 def _split(ordered: OrderedFindings) -> str | None:
     """Where the second process's blocks begin, or None for one process."""
-    from pptcli.scan import _jobs_from_environment
+    from pptcli.scan import processes
 
-    if not hasattr(os, "fork") or ordered.rows < _split_from() or (_jobs_from_environment() or _cores()) < 2:
+    if not hasattr(os, "fork") or ordered.rows < (count_from_environment("PPT_SPLIT_FROM") or SPLIT_FROM) or processes() < 2:
         return None
     return ordered.middle()
-
-
-def _cores() -> int:
-    """The cores this process may run on (a container or `taskset` may allow fewer than the
-    machine has)."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
-
-
-def _split_from() -> int:
-    """PPT_SPLIT_FROM=N sets how many findings a table needs to be made on two cores (tests)."""
-    value = os.environ.get("PPT_SPLIT_FROM", "").strip()
-    return int(value) if value.isdigit() else SPLIT_FROM
 
 
 def _make_second_half(ordered: OrderedFindings, make: Callable[[str, list[Finding]], T], split: str, out: IO[bytes]) -> None:
