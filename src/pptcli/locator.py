@@ -77,8 +77,9 @@ class DocumentLocator(Locator):
     """A Locator that reads positions from the parsed document when asked, instead of
     making the table of every node first: a report evaluates each case once and asks for
     the positions of a few dozen of its nodes (Locator.of was a tenth of a cold check's
-    time in its workers), and a settings file's are asked only for its problems. Answers as `Locator.of(doc, depth)` would (tests/test_locator.py),
-    and is pickled as that Locator (the cache keeps it without the document)."""
+    time in its workers), and a settings file's are asked only for its problems. Answers
+    as `Locator.of(doc, depth)` would (tests/test_locator.py). Pickled, it is that table,
+    without the document (the cache keeps a case's positions asked instead: Recalled)."""
 
     doc: Any = None  # a LocatedDict (fastyaml, blockyaml)
     depth: int | None = 5  # None: every level, as Locator.of without a depth

@@ -31,17 +31,14 @@ _NO_PROBLEMS = {Format.CSV, Format.ICS}
 Make = Callable[[core.Prepared, core.Run], tuple[Report, BusinessCalendar]]
 
 
+@scan.few_collections()
 def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Make, *, fmt: Format, options: tuple[Any, ...], show_all: bool, redact: bool, fail_on: set[Status], no_cache: bool) -> None:
     """Make the report with `make` and print it; with the cache, print instead the one kept
     from an earlier run made from the same files, settings and options (memo.py), or for
     the statewide check table after a few files changed, the kept one with the blocks of
     the workers those files name made again (core.check_again). `options` are the
-    command's other options that change what it prints."""
-    with scan.few_collections():
-        _report(view, path, day, filters, make, fmt=fmt, options=options, show_all=show_all, redact=redact, fail_on=fail_on, no_cache=no_cache)
-
-
-def _report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Make, *, fmt: Format, options: tuple[Any, ...], show_all: bool, redact: bool, fail_on: set[Status], no_cache: bool) -> None:
+    command's other options that change what it prints. Made with few garbage
+    collections (scan.few_collections)."""
     run = run_options(no_cache)
     seen = core.glance(path, day, filters)
     color, columns = use_color(), width()
