@@ -32,16 +32,11 @@ SPLIT_FROM = 20_000  # findings (PPT_SPLIT_FROM=N: tests); below this, forking c
 
 def blocks(ordered: OrderedFindings, make: Callable[[str, list[Finding]], T]) -> Iterator[T]:
     """`make(worker, findings)` for each worker's block, in order."""
-    split = _split(ordered)
-    out = _output() if split is not None else None
-    pid = None
-    if split is not None and out is not None:
-        pid = _fork(lambda: _make_second_half(ordered, make, split, out))
-    if pid is None or split is None or out is None:  # one process makes every block
-        if out is not None:
-            out.close()
+    started = _start(ordered, make)
+    if started is None:  # one process makes every block
         yield from (make(worker, found) for worker, found in ordered.groups())
         return
+    split, out, pid = started
     try:
         yield from (make(worker, found) for worker, found in ordered.groups(high=split))
         made = _ended(pid)
@@ -59,12 +54,22 @@ def blocks(ordered: OrderedFindings, make: Callable[[str, list[Finding]], T]) ->
             out.close()
 
 
-def _output() -> IO[bytes] | None:
-    """The file the other process writes its blocks to; None if none can be made."""
+def _start(ordered: OrderedFindings, make: Callable[[str, list[Finding]], T]) -> tuple[str, IO[bytes], int] | None:
+    """The other process making the blocks from the split on: the split, the file it writes
+    them to and its id; None when one process is to make them all, or no file can be made
+    or no process forked."""
+    split = _split(ordered)
+    if split is None:
+        return None
     try:
-        return tempfile.TemporaryFile(prefix="ppt-", dir=_chosen_folder())
+        out = tempfile.TemporaryFile(prefix="ppt-", dir=_chosen_folder())  # noqa: SIM115 - closed by blocks()
     except OSError:
         return None
+    pid = _fork(lambda: _make_second_half(ordered, make, split, out))
+    if pid is None:
+        out.close()
+        return None
+    return split, out, pid
 
 
 def _fork(child: Callable[[], None]) -> int | None:
