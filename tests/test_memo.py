@@ -493,3 +493,40 @@ def test_counts_taken_away_are_as_if_never_added(first: list[tuple[str, list[str
     assert both == counted(first)
     assert Counts.from_json(json.loads(json.dumps(kept_before.as_json()))) == kept_before
     assert Counts.from_json({"status": {"met": "1"}, "worker": {}, "office": {}}) is None
+
+
+def test_a_first_run_is_keyed_by_the_files_as_its_scan_read_them(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no report of its family kept and no findings cached under its setting, a report
+    is made without reading every file before the scan (report_out.report): the digests the
+    scan read are the key it is kept under and, for a check table, the digests it keeps for
+    making it again in part; they are those a reading before would have given."""
+    monkeypatch.setenv("PPT_CACHE_DIR", str(tmp_path / "cache"))
+    day = dt.date.fromisoformat(AS_OF)
+    prepared = core.prepare(repo, day, core.Filters(), core.glance(repo, day, core.Filters()))
+    assert prepared.digests is None
+    core.check(repo, day, core.Filters(), prepared=prepared)
+    before = core.glance(repo, day, core.Filters())
+    assert prepared.seen.hexdigest() == before.inputs()
+    assert prepared.digests == before.digests and len(before.files) * 16 == len(before.digests or b"")
+
+
+def test_a_family_is_kept_while_a_report_of_it_is(repo: Path, tmp_path: Path) -> None:
+    """Whether the files are read before the scan (memo.family_kept): by the trailers of the
+    reports kept, whole or not; a report being written, or one cut short, is none."""
+    cache = tmp_path / "cache"
+    folder = cache / "reports"
+    assert not memo.family_kept(folder, "any")  # no folder yet
+    assert "made whole" in ppt("--debug", "check", str(repo), "--as-of", AS_OF, cwd=repo.parent, cache=cache).stderr
+    (path,) = kept(cache)
+    family = json.loads(path.read_bytes()[-8 - int.from_bytes(path.read_bytes()[-8:], "big") : -8])["family"]
+    assert memo.family_kept(folder, family)
+    assert not memo.family_kept(folder, family[::-1])
+    path.rename(folder / f".tmp-1-2{memo.SUFFIX}")
+    assert not memo.family_kept(folder, family)
+    (folder / f".tmp-1-2{memo.SUFFIX}").rename(path)
+    path.write_bytes(path.read_bytes()[:-100])
+    assert not memo.family_kept(folder, family)
+    path.write_bytes(b"")
+    assert not memo.family_kept(folder, family)
+    # Another day is another family: made whole again, from the cache of each case.
+    assert "made whole" in ppt("--debug", "check", str(repo), "--as-of", "2026-11-24", cwd=repo.parent, cache=cache).stderr

@@ -131,6 +131,39 @@ def test_a_cold_run_on_two_processes_caches_every_file(big_repo: Path, tmp_path:
     assert cached == len(files)
 
 
+def test_a_file_cached_with_its_content_is_served_and_only_a_changed_one_written_again(big_repo: Path, tmp_path: Path) -> None:
+    """Files are looked up in the cache a few hundred at a time (scan._each, Cache.stored):
+    one cached with its content is served, never evaluated and written again; a changed one
+    is. Writes are counted by a trigger in the cache's own database, on one process and two."""
+    repo = tmp_path / "cases"
+    shutil.copytree(big_repo, repo)
+    cache = tmp_path / "cache"
+    reference = report(repo, "--no-cache", jobs=1)
+    assert report(repo, cache=cache, jobs=1) == reference  # fills the cache on one process
+    (db,) = cache.glob("*.sqlite3")
+    with sqlite3.connect(db) as connection:
+        connection.executescript("""
+            create table written (path blob);
+            create trigger on_insert after insert on entry begin insert into written values (new.path); end;
+            create trigger on_update after update on entry begin insert into written values (new.path); end;
+        """)
+
+    def written() -> set[bytes]:
+        with sqlite3.connect(db) as connection:
+            paths = {row[0] for row in connection.execute("select path from written")}
+            connection.execute("delete from written")
+        return paths
+
+    for jobs in (1, 2):
+        assert report(repo, cache=cache, jobs=jobs) == reference
+        assert written() == set()
+    path = repo / "concord" / "CON-2026-0042.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    for jobs in (1, 2):
+        assert report(repo, cache=cache, jobs=jobs) == report(repo, "--no-cache", jobs=1)
+        assert written() == ({b"concord/CON-2026-0042.yaml"} if jobs == 1 else set())
+
+
 def test_cached_cases_answer_positions_asked_on_another_day_and_by_other_rules(big_repo: Path, tmp_path: Path) -> None:
     """A case is cached with the positions its evaluation asked for (scan._keep_model); a
     later day, or a rule added since, may ask for others, which are read from the file

@@ -31,6 +31,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from pptcli import __version__
@@ -53,7 +54,10 @@ create table if not exists id_line (
     inode integer not null,
     read_ns integer not null,
     ids text not null
-)
+);
+-- which files have findings under a setting (put_result sets the two together), read
+-- without the entries' pickles (results_of)
+create index if not exists entry_setting on entry (setting, path, digest)
 """
 
 
@@ -277,14 +281,29 @@ class Cache:
         row = self._get("select result from entry where path = ? and digest = ? and setting = ?", (_key(path), self._stored(digest), setting))
         return self._opened(row[0]) if row else None
 
-    def has_result(self, path: str, digest: str, setting: str) -> bool:
-        return self._get("select 1 from entry where path = ? and digest = ? and setting = ? and result is not null", (_key(path), self._stored(digest), setting)) is not None
+    def holds_results(self, setting: str) -> bool:
+        """Whether any file has findings cached under this setting."""
+        row = self._get("select exists (select 1 from entry where setting = ?)", (setting,))
+        return bool(row and row[0])
+
+    def stored(self, paths: Sequence[str]) -> dict[bytes, object] | None:
+        """What the entries of these files (up to 999) are stored under, for `holds`, in one
+        query; None when it cannot be read."""
+        keys = [_key(path) for path in paths]
+        try:
+            return dict(self._db.execute(f"select path, digest from entry where path in ({', '.join('?' * len(keys))})", keys).fetchall())
+        except sqlite3.Error:
+            return None
+
+    def holds(self, stored: dict[bytes, object], path: str, digest: str) -> bool:
+        """Whether `stored` says an entry of the file at `path` with this digest was there."""
+        return stored.get(_key(path)) == self._stored(digest)
 
     def results_of(self, setting: str) -> set[bytes]:
         """Which files have a result cached under this setting, in one query (a lookup per
         file costs more than the whole of it): path and digest, as `entry_key` makes them."""
         try:
-            rows = self._db.execute("select path, digest from entry where setting = ? and result is not null", (setting,)).fetchall()
+            rows = self._db.execute("select path, digest from entry where setting = ?", (setting,)).fetchall()
             code = self._code
             return {
                 _entry_key(path, digest[: -len(code)])

@@ -354,7 +354,7 @@ class Prepared:
     filters: Filters
     team: set[str] | None
     seen: Any = field(default_factory=scan.inputs_hash)
-    digests: bytes | None = None  # of each file, read just before (Glance.inputs)
+    digests: bytes | None = None  # of each file, read just before (Glance.inputs), else as the scan read it
     layout: Layout | None = None
 
 
@@ -370,14 +370,16 @@ class _Noting:
     """The scan's outcomes as merge takes them, noting each file's digest (Prepared.seen),
     the place of the one taken last, and how many name a case id."""
 
-    def __init__(self, results: Iterable[scan.Outcome], seen: Any) -> None:
-        self.results, self.seen = results, seen
+    def __init__(self, results: Iterable[scan.Outcome], seen: Any, packed: bytearray | None) -> None:
+        self.results, self.seen, self.packed = results, seen, packed
         self.at, self.with_ids = -1, 0
 
     def __iter__(self) -> Iterator[scan.Outcome]:
         for at, result in enumerate(self.results):
             self.at = at
             scan.note_input(self.seen, result.file, result.digest)
+            if self.packed is not None:
+                self.packed += scan.packed(result.digest)
             self.with_ids += result.case_id is not None
             yield result
 
@@ -388,7 +390,9 @@ def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable
     setting, files, filters, team = prepared.setting, prepared.files, prepared.filters, prepared.team
     chooser = replace(keep(setting, _row_filter(filters, team, include_na)), might=_reach_filter(filters, team))
     cache = cache_path(setting.root) if run.use_cache else None
-    results = _Noting(scan.outcomes(setting, files, chooser, cache, jobs=run.jobs, known=prepared.digests), prepared.seen)
+    # The files' digests, when not read before: as the scan read them.
+    results = _Noting(scan.outcomes(setting, files, chooser, cache, jobs=run.jobs, known=prepared.digests), prepared.seen,
+                      bytearray() if prepared.digests is None else None)
     keeping: list[scan.Outcome] = []
     ordered = OrderedFindings(setting.ruleset, by_worker=order == "worker") if order else None
     take = keeping.append if ordered is None else (lambda o: ordered.add(o.kept, o.child))
@@ -401,6 +405,8 @@ def _report(prepared: Prepared, run: Run, keep: Callable[[scan.Setting, Callable
             hold(o)
 
     counts, found, valid, ids = scan.merge(iter(results), take, run.tick(len(files)) if run.tick else None, filtered=not filters.is_empty())
+    if results.packed is not None:
+        prepared.digests = bytes(results.packed)
     if cache is not None:
         prune_others(cache)
     if filters.case and filters.case not in ids:  # a typo must not pass as an empty report

@@ -185,6 +185,25 @@ class Memo:
             return None
 
 
+def family_kept(folder: Path, family: str) -> bool:
+    """Whether a report of this family is kept in `folder` (by its trailer: not checked
+    whole), which a report of the family might be printed as (Memo.replay) or made again in
+    part from (Memo.base)."""
+    try:
+        names = [path for path in folder.glob(f"*{SUFFIX}") if not path.name.startswith(".")]
+    except OSError:
+        return False
+    for path in names:
+        try:
+            with open(path, "rb") as fh:
+                trailer = _trailer(fh)
+        except (OSError, ValueError, TypeError):
+            continue
+        if trailer is not None and trailer["family"] == family:
+            return True
+    return False
+
+
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime

@@ -194,10 +194,11 @@ def field_of(row: tuple[Any, ...], name: str) -> Any:
 # --- One file ------------------------------------------------------------------------------
 
 
-def _model(path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None) -> tuple[Case | None, Recalled, list[Problem]]:
-    """The validated case of a file, from the cache when its content is unchanged, with the
-    positions of its nodes (those asked before, when from the cache: see _keep_model)."""
-    if cache is not None:
+def _model(path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None, look: bool = True) -> tuple[Case | None, Recalled, list[Problem]]:
+    """The validated case of a file, from the cache when its content is unchanged (and
+    `look`: it may be there), with the positions of its nodes (those asked before, when
+    from the cache: see _keep_model)."""
+    if cache is not None and look:
         hit = _unpickle(cache.model(rel, digest), size=3)
         if hit is not None and type(hit[1]) is dict:
             case, asked, problems = hit
@@ -253,8 +254,10 @@ class _Damaged(Exception):
 _Entry = tuple[str | None, list[Problem], dict[str, bytes], Counts, tuple[str, dt.date | None], bool, tuple[int, int], Reach | None]
 
 
-def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outcome:
-    """The outcome of the case file at `rel` (its path in the repository, with /)."""
+def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None, stored: dict[bytes, object] | None = None) -> Outcome:
+    """The outcome of the case file at `rel` (its path in the repository, with /). `stored`:
+    what the cache held the file under when its chunk began (Cache.stored); the cache is
+    not searched for an entry it did not hold."""
     try:
         raw = _read(setting, rel)
     except OSError as exc:
@@ -262,11 +265,12 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
     except TooLarge as exc:  # refused unread, as read_document refuses it: never cached
         return Outcome(rel, None, [too_large(rel, exc)], [], digest=_unread(exc))
     digest = _digest(raw)
-    served = _served(rel, cache.result(rel, digest, setting.digest), keep) if cache is not None else None
+    look = cache is not None and (stored is None or cache.holds(stored, rel, digest))
+    served = _served(rel, cache.result(rel, digest, setting.digest), keep) if cache is not None and look else None
     if served is not None:
         served.digest = digest
         return served
-    case_id, problems, rows, child, valid, id_at = _evaluate(setting, setting.root / rel, rel, raw, digest, cache)
+    case_id, problems, rows, child, valid, id_at = _evaluate(setting, setting.root / rel, rel, raw, digest, cache, look)
     # Rows are packed by status only to be cached; a run without the cache takes them as they are.
     if cache is None:
         result = _kept(rel, (case_id, problems, {}, _counts(rows), child, valid, id_at, None), keep, rows)
@@ -278,16 +282,22 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None) -> Outc
     return result
 
 
+def results_cached(cache_path: Path, setting: str) -> bool:
+    """Whether the cache holds findings of any file under this setting (a cache that cannot
+    be opened holds none)."""
+    cache = Cache.open(cache_path)
+    if cache is None:
+        return False
+    try:
+        return cache.holds_results(setting)
+    finally:
+        cache.close()
+
+
 def _read(setting: Reading, rel: str) -> bytes:
     """A file's bytes, by its path as a string (a Path per file of a warm run costs as much
     as reading it); TooLarge past the size limit."""
     return read_regular(os.path.join(setting.root, rel), setting.max_bytes)
-
-
-def _probe(setting: Setting, rel: str, cache: Cache) -> str | None:
-    """The digest of a file whose result is cached, or None when it must be evaluated."""
-    digest = fingerprint(setting, rel)
-    return digest if not digest.startswith("!") and cache.has_result(rel, digest, setting.digest) else None
 
 
 def _if_in(present: set[bytes], rel: str, digest: str | None) -> str | None:
@@ -417,8 +427,8 @@ def _counts(rows: list[tuple[Any, ...]]) -> Counts:
 _Evaluated = tuple[str | None, list[Problem], list[tuple[Any, ...]], tuple[str, dt.date | None], bool, tuple[int, int]]
 
 
-def _evaluate(setting: Setting, path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None) -> _Evaluated:
-    case, where, problems = _model(path, rel, raw, digest, cache)
+def _evaluate(setting: Setting, path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None, look: bool = True) -> _Evaluated:
+    case, where, problems = _model(path, rel, raw, digest, cache, look)
     evaluated = _evaluated(setting, rel, case, where, problems)
     _keep_model(cache, rel, digest, case, where, problems)
     return evaluated
@@ -480,10 +490,23 @@ def _chunk(rels: Sequence[str]) -> list[Outcome]:
     setting, keep, cache_path = _WORK
     cache = Cache.open(cache_path) if cache_path else None
     try:
-        return [outcome(setting, rel, keep, cache) for rel in rels]
+        return list(_each(setting, rels, keep, cache))
     finally:
         if cache is not None:
             cache.close()
+
+
+LOOKED_UP_AT_ONCE = 500  # files whose cache entries one query finds (SQLite allows 999 parameters or more)
+
+
+def _each(setting: Setting, rels: Sequence[str], keep: Keep, cache: Cache | None) -> Iterator[Outcome]:
+    """The outcomes of files, their entries looked up a few hundred at a time: two lookups
+    a file cost as much as writing its entry, and from an empty cache find nothing."""
+    for start in range(0, len(rels), LOOKED_UP_AT_ONCE):
+        part = rels[start : start + LOOKED_UP_AT_ONCE]
+        stored = cache.stored(part) if cache is not None else None
+        for rel in part:
+            yield outcome(setting, rel, keep, cache, stored)
 
 
 def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path | None, *, jobs: int | None = None, known: bytes | None = None) -> Iterator[Outcome]:
@@ -495,19 +518,22 @@ def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path
     Path objects."""
     jobs = jobs or processes()
     if jobs <= 1 or len(rels) < PARALLEL_FROM or not _can_fork():
-        _init(setting, keep, cache_path)
-        yield from _chunk(rels)
+        alone = Cache.open(cache_path) if cache_path else None
+        try:
+            yield from _each(setting, rels, keep, alone)
+        finally:
+            if alone is not None:
+                alone.close()
         return
     cache = Cache.open(cache_path) if cache_path else None
     try:
-        if cache is None:
-            digests: list[str | None] = [None] * len(rels)
-        elif known is not None and len(known) == 16 * len(rels):  # read and digested just before
-            present = cache.results_of(setting.digest)
+        digests: list[str | None] = [None] * len(rels)
+        present = cache.results_of(setting.digest) if cache is not None else None
+        if present and known is not None and len(known) == 16 * len(rels):  # read and digested just before
             digests = [_if_in(present, rel, digest_at(known, i)) for i, rel in enumerate(rels)]
-            del present
-        else:
-            digests = [_probe(setting, rel, cache) for rel in rels]
+        elif present:  # read here only when some file has findings cached under this setting
+            digests = [_if_in(present, rel, fingerprint(setting, rel)) for rel in rels]
+        del present
         misses = [rel for rel, d in zip(rels, digests) if d is None]
         if len(misses) < PARALLEL_FROM:
             for rel, digest in zip(rels, digests):

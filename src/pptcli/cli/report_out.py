@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from pptcli import core, memo, scan
-from pptcli.cache import reports_folder
+from pptcli.cache import cache_path, reports_folder
 from pptcli.calendar import BusinessCalendar
 from pptcli.cli.options import run_options, use_color, width
 from pptcli.core import failing
@@ -48,21 +48,29 @@ def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Ma
         raise typer.Exit(emit(made, fmt, RenderOptions(view, show_all, redact, color, columns, calendar), fail_on, sys.stdout.write, sys.stderr.write))
     # Keyed by the bytes of every file it is made from, before any settings file but
     # ppt.yaml is parsed: printing a kept report parses none (core.Glance).
-    inputs = seen.inputs()
     family = memo.key_of(
         view, fmt, options, show_all, redact, sorted(fail_on), color, columns, _cwd(), str(seen.root),
         seen.digest, seen.filters, seen.ppt[1], seen.problems,
     )
-    kept = memo.Memo(reports_folder(seen.root), memo.key_of(family, inputs), family)
-    code = kept.replay(sys.stdout, sys.stderr)
-    if code is not None:
-        _say("printed as kept")
-        raise typer.Exit(code)
+    folder = reports_folder(seen.root)
+    # Every file is read and digested here, before the scan, only when that can spare work:
+    # a report of this family is kept (this one may be it, or be made again in part from
+    # it), or findings are cached under this setting (looked up by the digests). Otherwise
+    # (a first run, a new day) the scan reads each file once, and the report is kept under
+    # the digests of the files as it read them.
+    kept: memo.Memo | None = None
+    if memo.family_kept(folder, family) or scan.results_cached(cache_path(seen.root), seen.digest):
+        inputs = seen.inputs()
+        kept = memo.Memo(folder, memo.key_of(family, inputs), family)
+        code = kept.replay(sys.stdout, sys.stderr)
+        if code is not None:
+            _say("printed as kept")
+            raise typer.Exit(code)
     prepared = core.prepare(path, day, filters, seen)
     # The statewide check table is kept in parts, by worker, with its layout (memo.py).
     in_parts = view == "check" and fmt is Format.TABLE and not show_all and prepared.filters.is_empty()
     files = seen.files_digest() if in_parts else None
-    base = kept.base(files) if files is not None else None
+    base = kept.base(files) if files is not None and kept is not None else None
     try:
         again = _again_from(prepared, base) if base is not None else None
         if again is not None:
@@ -71,6 +79,9 @@ def report(view: View, path: Path, day: dt.date, filters: core.Filters, make: Ma
             if in_parts:
                 prepared.layout = core.Layout()
             made, calendar = make(prepared, run)
+        if kept is None:
+            inputs = prepared.seen.hexdigest()
+            kept = memo.Memo(folder, memo.key_of(family, inputs), family)
         recorder = kept.recorder()
         out, err = sys.stdout.write, sys.stderr.write
         if recorder is not None:
