@@ -19,10 +19,17 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers_check import demo_copies
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from pptcli import core, scan
 from pptcli.cache import SEAL, Cache, user_key
+from pptcli.load import read_document
+from pptcli.located import validate
+from pptcli.model.case import Case, NotApplicable
 from pptcli.rows import ROW, from_row, to_row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -583,3 +590,87 @@ def _try_filters(filters: core.Filters, by_case: dict[str, list[tuple[object, ..
                 skipped += 1
                 assert not any(wanted(row) for row in case_rows), (filters, case_rows[0][0])
     return tried, skipped
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal, and of the same types all the way down (a str enum equals its text; a tuple
+    is not a list, a date not a datetime)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, BaseModel):
+        return a.__pydantic_fields_set__ == b.__pydantic_fields_set__ and _same(a.__dict__, b.__dict__)  # type: ignore[attr-defined]
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())  # type: ignore[attr-defined]
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))  # type: ignore[arg-type]
+    return a == b
+
+
+def _cases(root: Path) -> list[Case]:
+    cases = []
+    for path in sorted(root.rglob("*.yaml")):
+        if path.parent != root:
+            doc, problems = read_document(path, path.name)
+            case, problems = validate(Case, doc, path.name) if not problems else (None, problems)
+            if case is not None:
+                cases.append(case)
+    return cases
+
+
+def test_a_case_cached_as_json_is_the_case_validated_from_its_file(tmp_path: Path) -> None:
+    """The cache keeps a case as pydantic-core writes it in JSON (scan._case_form) and
+    validates it again when loaded: the very case, field by field and type by type, for
+    every demonstration case and 300 generated ones."""
+    out = tmp_path / "generated"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(out), "--cases", "300", "--seed", "11", "--offices", "4"],
+                   check=True, capture_output=True, timeout=300)
+    cases = _cases(DEMO) + _cases(out)
+    assert len(cases) >= 320
+    assert any(isinstance(v, NotApplicable) for c in cases for m in c.meetings if m.info_gathered for v in m.info_gathered.__dict__.values())
+    for case in cases:
+        form = scan._case_form(case)
+        assert type(form) is bytes
+        assert _same(scan._case_from(form), case), case.id
+
+
+_BASE = """\
+id: MAN-2026-0001
+program: cps
+office: manchester
+child: {name: "A. B.", born: 2015-03-02}
+team: {cpsw: s.patel, cpsw_supervisor: k.osei, permanency_cpsw: n.brennan}
+placements:
+  - {date: 2026-01-16, provider: "Foster home", notified_ppt: 2026-01-16}
+meetings:
+  - date: 2026-03-10
+    kind: regular
+    status: held
+    info_gathered: {parents: {not_applicable: "parents deceased"}, child: 2026-03-02}
+    tasks:
+      - {task: "therapy intake", owner: s.patel, due: 2026-05-29}
+"""
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(min_size=1, max_size=30), task=st.text(min_size=1, max_size=30), day=st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)),
+       reason=st.text(min_size=1, max_size=30))
+def test_any_valid_case_cached_as_json_is_the_case(name: str, task: str, day: dt.date, reason: str) -> None:
+    doc = yaml.safe_load(_BASE)
+    doc["child"]["name"], doc["meetings"][0]["tasks"][0]["task"], doc["placements"][0]["date"] = name, task, day
+    doc["meetings"][0]["info_gathered"]["parents"]["not_applicable"] = reason
+    case, _ = validate(Case, doc, "x.yaml")
+    assume(case is not None)
+    assert _same(scan._case_from(scan._case_form(case)), case)
+
+
+def test_a_case_json_cannot_hold_exactly_is_cached_as_its_pickle_and_a_damaged_one_is_a_miss() -> None:
+    valid, _ = validate(Case, yaml.safe_load(_BASE), "x.yaml")
+    assert valid is not None
+    case = valid.model_copy(update={"office": 5})  # not validated: no case validated is, but should one be
+    form = scan._case_form(case)
+    assert form is case
+    assert _same(scan._case_from(pickle.loads(pickle.dumps(form))), case)
+    assert scan._case_from(b'{"id": "MAN') is None
+    assert scan._case_from(b'{"id": 5}') is None
+    assert scan._case_from("not a case") is None
+    assert scan._case_from(None) is None

@@ -75,7 +75,9 @@ class NotApplicable(Strict):
 
 
 def _source_kind(value: Any) -> str:
-    return "not_applicable" if isinstance(value, dict) else "date"
+    """Which of the two a value is: read from a file (a mapping or a date), or written out
+    (the model itself, which serializing asks about too)."""
+    return "not_applicable" if isinstance(value, (dict, NotApplicable)) else "date"
 
 
 InfoSource = Annotated[
