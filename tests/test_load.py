@@ -14,7 +14,7 @@ import pytest
 from conftest import AS_OF, CASES, run_ppt
 from pydantic import BaseModel
 
-from pptcli.checks import _dates
+from pptcli.checks import _any_before, _dates
 from pptcli.core import evaluate_repository
 from pptcli.load import Repository, load_repository
 from pptcli.problems import Problem
@@ -458,6 +458,17 @@ def test_the_date_walk_asks_only_fields_that_can_hold_a_date() -> None:
         assert found == list(every(loaded.case, ())), loaded.file
         dated += len(found)
     assert dated > 20 * len(repo.cases)
+
+
+def test_the_quick_walk_finds_a_date_before_birth_when_the_full_walk_does() -> None:
+    """checks._any_before, which spares the walk with paths when no date is before birth,
+    answers as that walk does: over every demonstration case with the child born on each
+    of its dates, a day either side, and never."""
+    repo = load_repository(CASES)
+    for loaded in repo.cases:
+        days = [day for _, day in _dates(loaded.case, ())]
+        for born in {*days, *(d + dt.timedelta(days=k) for d in days for k in (-1, 1)), dt.date.min, dt.date.max}:
+            assert _any_before(loaded.case, born) == any(day < born for day in days), (loaded.file, born)
 
 
 def test_notified_ppt_before_the_placement(tmp_path: Path) -> None:

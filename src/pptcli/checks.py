@@ -159,8 +159,35 @@ def _may_hold_date(annotation: Any) -> bool:
     return not args or any(_may_hold_date(arg) for arg in args)
 
 
+def _any_before(node: Any, born: dt.date) -> bool:
+    """Whether a date in a case is before `born`: the walk of _dates without the paths, for
+    the case with none (the cost of every file, where a case with one is a rare mistake)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is _DATE:
+            if node < born:
+                return True
+        elif kind is tuple:
+            stack.extend(node)
+        elif node is None:
+            continue
+        elif isinstance(node, BaseModel):
+            fields = node.__dict__
+            stack.extend([fields[name] for name in _dated_fields(kind)])
+        elif isinstance(node, dt.date) and node < born:
+            return True
+    return False
+
+
+_DATE = dt.date
+
+
 def _dates_after_birth(loaded: LoadedCase) -> Iterator[Problem]:
     born = loaded.case.child.born
+    if not _any_before(loaded.case, born):
+        return
     for path, day in _dates(loaded.case, ()):
         if path != ("child", "born") and day < born:
             yield _at(loaded, path, f"{day} is before the child's birth ({born})")
