@@ -298,18 +298,22 @@ def spread(files: list[Path], count: int, offset: int) -> list[Path]:
 # --- the measurements -------------------------------------------------------------------------
 
 
-def measure_floor(b: Bench, repo: Path, repeat: int) -> dict[str, Any]:
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        raw = subprocess.run([b.python, "-c", FLOOR, str(repo)], capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - start
-        if raw.returncode != 0:
-            return {"available": False, "reason": (raw.stderr.strip().splitlines() or ["PyYAML not installed"])[-1]}
-        data = json.loads(raw.stdout)
-        if "error" in data:
-            return {"available": False, "reason": data["error"]}
-        runs.append({"loop": data["loop"], "import": data["import"], "wall": wall, "files": data["files"]})
+def floor_run(b: Bench, repo: Path) -> dict[str, Any]:
+    """One run of the floor: its loop's time, or why it is not available."""
+    start = time.perf_counter()
+    raw = subprocess.run([b.python, "-c", FLOOR, str(repo)], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if raw.returncode != 0:
+        return {"available": False, "reason": (raw.stderr.strip().splitlines() or ["PyYAML not installed"])[-1]}
+    data = json.loads(raw.stdout)
+    if "error" in data:
+        return {"available": False, "reason": data["error"]}
+    return {"loop": data["loop"], "import": data["import"], "wall": wall, "files": data["files"]}
+
+
+def floor_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    if any("available" in r for r in runs):
+        return next(r for r in runs if "available" in r)
     return {"available": True, "F": median([r["loop"] for r in runs]), "wall": median([r["wall"] for r in runs]),
             "import": median([r["import"] for r in runs]), "files": runs[0]["files"], "runs": runs}
 
@@ -343,25 +347,25 @@ def measure_size(b: Bench, size: int) -> dict[str, Any]:
     files = case_files(repo)
     result: dict[str, Any] = {"cases": len(files), "repeat": repeat, "corpus": str(repo), "generated": b.corpus_stats(repo)}
 
-    log(f"{size:,}: floor (PyYAML CSafeLoader)")
-    result["floor"] = measure_floor(b, repo, repeat)
-
-    baseline = None
-    if b.has_no_cache:
-        log(f"{size:,}: ppt check --no-cache")
-        runs = [b.ppt_check(repo, b.fresh_dir("nocache"), "--no-cache") for _ in range(repeat)]
-        baseline = runs[0]["output_sha256"]
-        result["cold_no_cache"] = summarize(runs, baseline)
-    else:
-        result["cold_no_cache"] = {"available": False, "reason": "`ppt check --help` lists no --no-cache"}
-
-    log(f"{size:,}: ppt check, first run with an empty cache folder")
+    # The floor and the two cold runs take turns, round after round, so that the machine's
+    # speed, which drifts by a fifth within minutes here, weighs on the three alike.
+    log(f"{size:,}: floor (PyYAML CSafeLoader), ppt check --no-cache and ppt check filling an empty cache, in turn")
+    floor_runs: list[dict[str, Any]] = []
+    no_cache_runs: list[dict[str, Any]] = []
     runs, cache = [], None
     for _ in range(repeat):
+        floor_runs.append(floor_run(b, repo))
+        if b.has_no_cache:
+            no_cache_runs.append(b.ppt_check(repo, b.fresh_dir("nocache"), "--no-cache"))
         cache = b.fresh_dir("cache")
         runs.append(b.ppt_check(repo, cache))
     assert cache is not None
-    baseline = baseline or runs[0]["output_sha256"]
+    result["floor"] = floor_of(floor_runs)
+    baseline = no_cache_runs[0]["output_sha256"] if no_cache_runs else runs[0]["output_sha256"]
+    if no_cache_runs:
+        result["cold_no_cache"] = summarize(no_cache_runs, baseline)
+    else:
+        result["cold_no_cache"] = {"available": False, "reason": "`ppt check --help` lists no --no-cache"}
     result["cold_first_run"] = summarize(runs, baseline)
     result["cache_written"] = any(p.is_file() for p in cache.rglob("*"))
     if not result["cache_written"]:
