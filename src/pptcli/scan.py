@@ -16,6 +16,7 @@ import functools
 import gc
 import hashlib
 import itertools
+import operator
 import os
 import pickle
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -429,18 +430,21 @@ def _kept(rel: str, entry: _Entry, keep: Keep, rows: list[tuple[Any, ...]] | Non
 
 
 def _reach(rows: list[tuple[Any, ...]]) -> Reach:
-    responsible: set[str] = set()
-    accountable: set[str] = set()
-    days = []
-    for row in rows:
-        responsible.update(row[_AT_RESPONSIBLE])
-        accountable.update(row[_AT_ACCOUNTABLE])
-        days.append(row[_AT_DUE] or row[_AT_TRIGGER])
+    """Whom, which offices, cases and rules a file's findings name, and their latest date
+    (a finding's due date, else its trigger; None when one has neither): each field read
+    by `map` over the rows, not row by row in Python (a third of the time)."""
+    chained = itertools.chain.from_iterable
+    days = [due or trigger for due, trigger in zip(map(_DUE_OF, rows), map(_TRIGGER_OF, rows))]
     return Reach(
-        frozenset(responsible), frozenset(accountable), frozenset(row[AT["office"]] for row in rows),
-        frozenset(row[AT["case"]] for row in rows), frozenset(row[AT["rule"]] for row in rows),
+        frozenset(chained(map(_RESPONSIBLE_OF, rows))), frozenset(chained(map(_ACCOUNTABLE_OF, rows))),
+        frozenset(map(_OFFICE_OF, rows)), frozenset(map(_CASE_OF, rows)), frozenset(map(_RULE_OF, rows)),
         None if not days or None in days else max(days),
     )
+
+
+_RESPONSIBLE_OF, _ACCOUNTABLE_OF, _DUE_OF, _TRIGGER_OF, _OFFICE_OF, _CASE_OF, _RULE_OF = (
+    operator.itemgetter(AT[name]) for name in ("responsible", "accountable", "due", "trigger", "office", "case", "rule")
+)
 
 
 def _counts(rows: list[tuple[Any, ...]]) -> Counts:
