@@ -240,6 +240,72 @@ def test_a_damaged_kept_report_is_never_printed(repo: Path, tmp_path: Path, dama
     assert outcome(ppt(*run, cwd=repo.parent, cache=cache)) == plain  # kept whole again
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX file type")
+def test_a_planted_report_that_nests_deep_or_never_ends_is_passed_over(repo: Path, tmp_path: Path) -> None:
+    """Every report run reads the trailers of the reports kept (memo.family_kept): one whose
+    trailer nests deeper than json can read (RecursionError), and a FIFO named like a report
+    (open would wait for a writer), are not reports; neither stops or holds a run."""
+    cache = tmp_path / "cache"
+    run = ["check", str(repo), "--as-of", AS_OF]
+    plain = outcome(ppt(*run, "--no-cache", cwd=repo.parent, cache=cache))
+    ppt(*run, cwd=repo.parent, cache=cache)
+    folder = cache / "reports"
+    deep = b"[" * 200_000 + b"]" * 200_000
+    (folder / f"deep{memo.SUFFIX}").write_bytes(memo.MAGIC + deep + len(deep).to_bytes(8, "big"))
+    os.mkfifo(folder / f"fifo{memo.SUFFIX}")
+    for args in (run, [*run, "--format", "json"], ["due", str(repo), "--as-of", AS_OF]):
+        done = ppt("--debug", *args, cwd=repo.parent, cache=cache)
+        assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+        assert done.returncode in (0, 1, 2)
+    assert outcome(ppt(*run, cwd=repo.parent, cache=cache)) == plain
+
+
+# Runs ppt with Glance.inputs noting on stderr each time it reads every case file before a report.
+_SPY = """
+import sys
+from pptcli import core
+from pptcli.cli import main
+inputs = core.Glance.inputs
+def noted(self):
+    sys.stderr.write("spy: every file read before the report\\n")
+    return inputs(self)
+core.Glance.inputs = noted
+sys.argv[0] = "ppt"
+main()
+"""
+
+
+def test_files_are_read_before_a_report_only_when_that_can_spare_making_it(repo: Path, tmp_path: Path) -> None:
+    """A first run and a new day read each file once, in the scan; a second run, and `due`
+    after `check` (findings cached under the same setting), read them all first, to print a
+    kept report or serve cached findings. Each prints what a run without the cache prints,
+    with a file over the size limit among them (keyed by why it was not read)."""
+    big = repo / "concord" / "CON-2026-0042.yaml"
+    big.write_text(big.read_text(encoding="utf-8") + "# note\n" * 4000, encoding="utf-8")
+    cache = tmp_path / "cache"
+    extra = {"PPT_MAX_FILE_BYTES": "20000"}
+
+    def spied(*args: str) -> tuple[bool, str, tuple[int, str, str]]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
+        env.update({"NO_COLOR": "1", "PPT_CACHE_DIR": str(cache), "PYTHONIOENCODING": "utf-8", **extra})
+        done = subprocess.run([sys.executable, "-c", _SPY, "--debug", *args], cwd=repo.parent, env=env, capture_output=True, text=True, timeout=600, check=False)
+        said = [line for line in done.stderr.splitlines() if line.startswith(("spy: ", "ppt: debug: "))]
+        rest = "".join(line + "\n" for line in done.stderr.splitlines() if not line.startswith(("spy: ", "ppt: debug: ")))
+        return "spy: every file read before the report" in said, " ".join(said), (done.returncode, done.stdout, rest)
+
+    for args, read_first, how in (
+        (["check", str(repo), "--as-of", AS_OF], False, "made whole"),
+        (["check", str(repo), "--as-of", AS_OF], True, "printed as kept"),
+        (["due", str(repo), "--as-of", AS_OF], True, "made whole"),  # findings cached by check
+        (["check", str(repo), "--as-of", "2026-11-24"], False, "made whole"),  # a new day: cases cached
+        (["check", str(repo), "--as-of", "2026-11-24"], True, "printed as kept"),
+    ):
+        read, said, result = spied(*args)
+        assert (read, how in said) == (read_first, True), (args, said)
+        assert result == outcome(ppt(*args, "--no-cache", cwd=repo.parent, cache=cache, extra=extra)), args
+        assert "PPT_MAX_FILE_BYTES" in result[1] + result[2], args
+
+
 def test_only_the_most_recently_used_reports_are_kept(repo: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     folder = cache / "reports"

@@ -171,6 +171,36 @@ def test_a_file_cached_with_its_content_is_served_and_only_a_changed_one_written
         assert written() == ({b"concord/CON-2026-0042.yaml"} if jobs == 1 else set())
 
 
+def test_files_looked_up_in_many_small_batches_are_served_as_one(big_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """scan._each across many batches of its lookups (7 files each here, 500 in use): from an
+    empty cache every file is evaluated and written; from the filled one each is served, none
+    written; the outcomes are those of a run without the cache."""
+    monkeypatch.setattr(scan, "LOOKED_UP_AT_ONCE", 7)
+    day = dt.date.fromisoformat(AS_OF)
+    setting = core.prepare(big_repo, day, core.Filters()).setting
+    files = core.glance(big_repo, day, core.Filters()).files
+    keep = scan.counting_all(frozenset({"late", "missed", "overdue", "open", "met"}))
+    plain = [vars(o) for o in scan._each(setting, files, keep, None)]
+    path = tmp_path / "cache.sqlite3"
+    cache = Cache.open(path)
+    assert cache is not None
+    assert [vars(o) for o in scan._each(setting, files, keep, cache)] == plain
+    cache.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("select count(*) from entry where result is not null").fetchone()[0] == len(files)
+        connection.executescript("""
+            create table written (path blob);
+            create trigger on_insert after insert on entry begin insert into written values (new.path); end;
+            create trigger on_update after update on entry begin insert into written values (new.path); end;
+        """)
+    cache = Cache.open(path)
+    assert cache is not None
+    assert [vars(o) for o in scan._each(setting, files, keep, cache)] == plain
+    cache.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("select count(*) from written").fetchone()[0] == 0
+
+
 def test_cached_cases_answer_positions_asked_on_another_day_and_by_other_rules(big_repo: Path, tmp_path: Path) -> None:
     """A case is cached with the positions its evaluation asked for (scan._keep_model); a
     later day, or a rule added since, may ask for others, which are read from the file

@@ -282,8 +282,9 @@ class Cache:
         return self._opened(row[0]) if row else None
 
     def holds_results(self, setting: str) -> bool:
-        """Whether any file has findings cached under this setting."""
-        row = self._get("select exists (select 1 from entry where setting = ?)", (setting,))
+        """Whether any file has findings cached under this setting by this code (the digest
+        ends with the code's: hexadecimal, so no character of the pattern is a wildcard)."""
+        row = self._get("select exists (select 1 from entry where setting = ? and digest like ?)", (setting, "%" + self._code))
         return bool(row and row[0])
 
     def stored(self, paths: Sequence[str]) -> dict[bytes, object] | None:

@@ -30,9 +30,11 @@ the change; core.check_again makes those again, and the title and what follows.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
 import os
+import stat
 import time
 import zlib
 from collections.abc import Callable
@@ -82,7 +84,7 @@ class Kept:
     def open(cls, path: Path, key: str | None = None, family: str | None = None) -> Kept | None:
         """The report at `path` if it is whole and of this key (or family); else None."""
         try:
-            fh = open(path, "rb")  # noqa: SIM115 - closed by close(), or below
+            fh = _open_regular(path)
         except OSError:
             return None
         try:
@@ -91,7 +93,7 @@ class Kept:
                 fh.seek(len(MAGIC))
                 if _intact(fh, trailer):
                     return cls(fh, trailer)
-        except (OSError, ValueError, TypeError):
+        except _DAMAGED:
             pass
         fh.close()
         return None
@@ -195,9 +197,9 @@ def family_kept(folder: Path, family: str) -> bool:
         return False
     for path in names:
         try:
-            with open(path, "rb") as fh:
+            with _open_regular(path) as fh:
                 trailer = _trailer(fh)
-        except (OSError, ValueError, TypeError):
+        except _DAMAGED:
             continue
         if trailer is not None and trailer["family"] == family:
             return True
@@ -315,6 +317,22 @@ class Recorder:
             os.unlink(self.tmp)
         except OSError:
             pass
+
+
+# What reading a damaged or planted report can raise: a trailer nested deep enough makes
+# json.loads raise RecursionError.
+_DAMAGED = (OSError, ValueError, TypeError, RecursionError)
+
+
+def _open_regular(path: Path) -> Any:
+    """A kept report's file, open to read; OSError for one that is not a regular file (a
+    FIFO named x.report would hold the run until something wrote to it)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    fh = open(fd, "rb")  # noqa: SIM115 - the caller closes it
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        fh.close()
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return fh
 
 
 def _trailer(fh: Any) -> dict[str, Any] | None:
