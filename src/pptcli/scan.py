@@ -43,7 +43,7 @@ from pptcli.summary import Counts
 from pptcli.yamlio import Snapshot, TooLarge, max_file_bytes, read_regular
 
 _AT_STATUS = AT["status"]
-_AT_RESPONSIBLE, _AT_ACCOUNTABLE, _AT_DUE, _AT_TRIGGER = AT["responsible"], AT["accountable"], AT["due"], AT["trigger"]
+_AT_RESPONSIBLE = AT["responsible"]
 PARALLEL_FROM = 400  # files; below this, starting a second process costs more than it saves
 
 
@@ -235,11 +235,12 @@ def _keep_model(cache: Cache | None, rel: str, digest: str, case: Case | None, w
         cache.put_model(rel, digest, pickle.dumps((_case_form(case), where.asked, problems), protocol=pickle.HIGHEST_PROTOCOL))
 
 
-# A validated case is cached as pydantic-core writes it in JSON, and validated again from it
-# when loaded: 0.035 ms to write and 0.16 ms to load, where its pickle took 0.11 and 0.20 ms
-# (pydantic models pickle one by one, through Python, and a case holds about 30). The two
-# are the same case (tests/test_scan.py); one the serializer cannot write exactly, it says
-# so ("error") and the case is pickled.
+# A validated case is cached as pydantic-core writes it in JSON (the fields the file set),
+# and validated again from it when loaded: 0.04-0.05 ms to write, where its pickle took 0.11
+# ms (pydantic models pickle one by one, through Python, and a case holds about 30); loading
+# takes about what unpickling took (0.24-0.31 against 0.19-0.25 ms, within this machine's
+# noise). The two are the same case (tests/test_scan.py); one the serializer cannot write
+# exactly, it says so ("error") and the case is pickled.
 _CASE_JSON = Case.__pydantic_serializer__
 
 
