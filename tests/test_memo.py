@@ -275,15 +275,20 @@ main()
 """
 
 
-def test_files_are_read_before_a_report_only_when_that_can_spare_making_it(repo: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("copies", "jobs"), [(COPIES, "1"), (20, "2")])
+def test_files_are_read_before_a_report_only_when_that_can_spare_making_it(tmp_path: Path, copies: int, jobs: str) -> None:
     """A first run and a new day read each file once, in the scan; a second run, and `due`
     after `check` (findings cached under the same setting), read them all first, to print a
     kept report or serve cached findings. Each prints what a run without the cache prints,
-    with a file over the size limit among them (keyed by why it was not read)."""
+    with a file over the size limit among them (keyed by why it was not read); on one
+    process, and on two (441 files: the digests a kept report is keyed by come from the
+    workers)."""
+    repo = tmp_path / "cases"
+    demo_copies(repo, copies)
     big = repo / "concord" / "CON-2026-0042.yaml"
     big.write_text(big.read_text(encoding="utf-8") + "# note\n" * 4000, encoding="utf-8")
     cache = tmp_path / "cache"
-    extra = {"PPT_MAX_FILE_BYTES": "20000"}
+    extra = {"PPT_MAX_FILE_BYTES": "20000", "PPT_JOBS": jobs}
 
     def spied(*args: str) -> tuple[bool, str, tuple[int, str, str]]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PPT_")}
