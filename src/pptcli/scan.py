@@ -522,9 +522,14 @@ def _init(setting: Setting, keep: Keep, cache_path: Path | None) -> None:
 def _chunk(rels: Sequence[str]) -> list[Outcome]:
     assert _WORK is not None
     setting, keep, cache_path = _WORK
+    return list(_opened_each(setting, rels, keep, cache_path))
+
+
+def _opened_each(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path | None) -> Iterator[Outcome]:
+    """`_each` with the cache at `cache_path` opened for it (in this process) and closed after."""
     cache = Cache.open(cache_path) if cache_path else None
     try:
-        return list(_each(setting, rels, keep, cache))
+        yield from _each(setting, rels, keep, cache)
     finally:
         if cache is not None:
             cache.close()
@@ -552,12 +557,7 @@ def outcomes(setting: Setting, rels: Sequence[str], keep: Keep, cache_path: Path
     Path objects."""
     jobs = jobs or processes()
     if jobs <= 1 or len(rels) < PARALLEL_FROM or not _can_fork():
-        alone = Cache.open(cache_path) if cache_path else None
-        try:
-            yield from _each(setting, rels, keep, alone)
-        finally:
-            if alone is not None:
-                alone.close()
+        yield from _opened_each(setting, rels, keep, cache_path)
         return
     cache = Cache.open(cache_path) if cache_path else None
     try:
