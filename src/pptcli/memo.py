@@ -30,11 +30,9 @@ the change; core.check_again makes those again, and the title and what follows.
 from __future__ import annotations
 
 import codecs
-import errno
 import hashlib
 import json
 import os
-import stat
 import time
 import zlib
 from collections.abc import Callable
@@ -42,6 +40,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from pptcli.cache import code_identity, make_folder
+from pptcli.yamlio import open_regular
 
 FORMAT = 2
 MAGIC = f"ppt report {FORMAT}\n".encode()
@@ -84,7 +83,7 @@ class Kept:
     def open(cls, path: Path, key: str | None = None, family: str | None = None) -> Kept | None:
         """The report at `path` if it is whole and of this key (or family); else None."""
         try:
-            fh = _open_regular(path)
+            fh, _ = open_regular(path)  # a FIFO named x.report would hold the run
         except OSError:
             return None
         try:
@@ -197,7 +196,8 @@ def family_kept(folder: Path, family: str) -> bool:
         return False
     for path in names:
         try:
-            with _open_regular(path) as fh:
+            fh, _ = open_regular(path)
+            with fh:
                 trailer = _trailer(fh)
         except _DAMAGED:
             continue
@@ -322,17 +322,6 @@ class Recorder:
 # What reading a damaged or planted report can raise: a trailer nested deep enough makes
 # json.loads raise RecursionError.
 _DAMAGED = (OSError, ValueError, TypeError, RecursionError)
-
-
-def _open_regular(path: Path) -> Any:
-    """A kept report's file, open to read; OSError for one that is not a regular file (a
-    FIFO named x.report would hold the run until something wrote to it)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    fh = open(fd, "rb")  # noqa: SIM115 - the caller closes it
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        fh.close()
-        raise OSError(errno.EINVAL, "not a regular file", str(path))
-    return fh
 
 
 def _trailer(fh: Any) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from ruamel.yaml import YAML
@@ -48,16 +48,26 @@ class TooLarge(Exception):
         self.size, self.limit = size, limit
 
 
-def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
-    """A file's bytes; OSError "not a regular file" for anything else. A FIFO named x.yaml
-    would hold a run until something wrote to it (so it is opened without waiting), and a
-    device such as /dev/zero never ends. With `limit`, TooLarge for a file of more bytes,
-    without reading it (a file of gigabytes would be held whole before being refused)."""
-    fd = os.open(path, _OPEN_FLAGS)
-    with open(fd, "rb") as file:
-        info = os.fstat(fd)
+def open_regular(path: str | os.PathLike[str]) -> tuple[BinaryIO, os.stat_result]:
+    """A file open to read, with its status; OSError "not a regular file" for anything else.
+    A FIFO named x.yaml would hold a run until something wrote to it (so it is opened
+    without waiting), and a device such as /dev/zero never ends."""
+    file = open(os.open(path, _OPEN_FLAGS), "rb")  # noqa: SIM115 - the caller closes it
+    try:
+        info = os.fstat(file.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+    except BaseException:
+        file.close()
+        raise
+    return file, info
+
+
+def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """A regular file's bytes (open_regular). With `limit`, TooLarge for a file of more
+    bytes, without reading it (a file of gigabytes would be held whole before being refused)."""
+    file, info = open_regular(path)
+    with file:
         if limit is None:
             return file.read()
         if info.st_size > limit:
@@ -68,7 +78,7 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> byte
         if len(data) > info.st_size:
             data += file.read(limit + 1 - len(data))
             if len(data) > limit:
-                raise TooLarge(max(len(data), os.fstat(fd).st_size), limit)
+                raise TooLarge(max(len(data), os.fstat(file.fileno()).st_size), limit)
         return data
 
 
