@@ -138,6 +138,24 @@ def test_a_cold_run_on_two_processes_caches_every_file(big_repo: Path, tmp_path:
     assert cached == len(files)
 
 
+def _watch_writes(db: Path) -> None:
+    """Triggers in a cache's own database that note the path of every entry written."""
+    with sqlite3.connect(db) as connection:
+        connection.executescript("""
+            create table written (path blob);
+            create trigger on_insert after insert on entry begin insert into written values (new.path); end;
+            create trigger on_update after update on entry begin insert into written values (new.path); end;
+        """)
+
+
+def _written(db: Path) -> set[bytes]:
+    """The paths of the entries written since the last call (_watch_writes)."""
+    with sqlite3.connect(db) as connection:
+        paths = {row[0] for row in connection.execute("select path from written")}
+        connection.execute("delete from written")
+    return paths
+
+
 def test_a_file_cached_with_its_content_is_served_and_only_a_changed_one_written_again(big_repo: Path, tmp_path: Path) -> None:
     """Files are looked up in the cache a few hundred at a time (scan._each, Cache.stored):
     one cached with its content is served, never evaluated and written again; a changed one
@@ -148,27 +166,15 @@ def test_a_file_cached_with_its_content_is_served_and_only_a_changed_one_written
     reference = report(repo, "--no-cache", jobs=1)
     assert report(repo, cache=cache, jobs=1) == reference  # fills the cache on one process
     (db,) = cache.glob("*.sqlite3")
-    with sqlite3.connect(db) as connection:
-        connection.executescript("""
-            create table written (path blob);
-            create trigger on_insert after insert on entry begin insert into written values (new.path); end;
-            create trigger on_update after update on entry begin insert into written values (new.path); end;
-        """)
-
-    def written() -> set[bytes]:
-        with sqlite3.connect(db) as connection:
-            paths = {row[0] for row in connection.execute("select path from written")}
-            connection.execute("delete from written")
-        return paths
-
+    _watch_writes(db)
     for jobs in (1, 2):
         assert report(repo, cache=cache, jobs=jobs) == reference
-        assert written() == set()
+        assert _written(db) == set()
     path = repo / "concord" / "CON-2026-0042.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
     for jobs in (1, 2):
         assert report(repo, cache=cache, jobs=jobs) == report(repo, "--no-cache", jobs=1)
-        assert written() == ({b"concord/CON-2026-0042.yaml"} if jobs == 1 else set())
+        assert _written(db) == ({b"concord/CON-2026-0042.yaml"} if jobs == 1 else set())
 
 
 def test_files_looked_up_in_many_small_batches_are_served_as_one(big_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -188,17 +194,12 @@ def test_files_looked_up_in_many_small_batches_are_served_as_one(big_repo: Path,
     cache.close()
     with sqlite3.connect(path) as connection:
         assert connection.execute("select count(*) from entry where result is not null").fetchone()[0] == len(files)
-        connection.executescript("""
-            create table written (path blob);
-            create trigger on_insert after insert on entry begin insert into written values (new.path); end;
-            create trigger on_update after update on entry begin insert into written values (new.path); end;
-        """)
+    _watch_writes(path)
     cache = Cache.open(path)
     assert cache is not None
     assert [vars(o) for o in scan._each(setting, files, keep, cache)] == plain
     cache.close()
-    with sqlite3.connect(path) as connection:
-        assert connection.execute("select count(*) from written").fetchone()[0] == 0
+    assert _written(path) == set()
 
 
 def test_cached_cases_answer_positions_asked_on_another_day_and_by_other_rules(big_repo: Path, tmp_path: Path) -> None:
