@@ -203,7 +203,7 @@ def test_files_looked_up_in_many_small_batches_are_served_as_one(big_repo: Path,
 
 
 def test_cached_cases_answer_positions_asked_on_another_day_and_by_other_rules(big_repo: Path, tmp_path: Path) -> None:
-    """A case is cached with the positions its evaluation asked for (scan._keep_model); a
+    """A case is cached with the positions its evaluation asked for (scan._model_entry); a
     later day, or a rule added since, may ask for others, which are read from the file
     again and cached in turn. Every line and column must still be the file's."""
     repo = tmp_path / "cases"

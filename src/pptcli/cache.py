@@ -314,8 +314,10 @@ class Cache:
         except sqlite3.Error:
             return set()
 
-    def put_model(self, path: str, digest: str, blob: bytes) -> None:
-        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, null, null)", (_key(path), self._stored(digest), self._seal(blob)))
+    def put_entry(self, path: str, digest: str, model: bytes, setting: str, result: bytes) -> None:
+        """A file's validated case and its findings under a setting, in one row written once
+        (writing the case, then its findings into the same row, wrote it and its index entry twice)."""
+        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, ?, ?)", (_key(path), self._stored(digest), self._seal(model), setting, self._seal(result)))
 
     def put_result(self, path: str, digest: str, setting: str, blob: bytes) -> None:
         self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, self._seal(blob), _key(path), self._stored(digest)))

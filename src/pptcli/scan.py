@@ -198,7 +198,7 @@ def field_of(row: tuple[Any, ...], name: str) -> Any:
 def _model(path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None, look: bool = True) -> tuple[Case | None, Recalled, list[Problem]]:
     """The validated case of a file, from the cache when its content is unchanged (and
     `look`: it may be there), with the positions of its nodes (those asked before, when
-    from the cache: see _keep_model)."""
+    from the cache: see _model_entry)."""
     if cache is not None and look:
         hit = _unpickle(cache.model(rel, digest), size=3)
         if hit is not None and type(hit[1]) is dict:
@@ -228,11 +228,13 @@ def _located(path: Path, rel: str, raw: bytes) -> Locator:
     return Locator() if problems else _locator(doc)
 
 
-def _keep_model(cache: Cache | None, rel: str, digest: str, case: Case | None, where: Recalled, problems: list[Problem]) -> None:
-    """Cache the case with the positions asked of it (after evaluation, which asks for
-    most): when the file was read for them, so that the next run need not read it again."""
-    if cache is not None and where.parsed:
-        cache.put_model(rel, digest, pickle.dumps((_case_form(case), where.asked, problems), protocol=pickle.HIGHEST_PROTOCOL))
+def _model_entry(cache: Cache | None, case: Case | None, where: Recalled, problems: list[Problem]) -> bytes | None:
+    """The case with the positions asked of it (after evaluation, which asks for most), to
+    cache when the file was read for them, so that the next run need not read it again;
+    None when it came from the cache."""
+    if cache is None or not where.parsed:
+        return None
+    return pickle.dumps((_case_form(case), where.asked, problems), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # A validated case is cached as pydantic-core writes it in JSON (the fields the file set),
@@ -301,13 +303,19 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None, stored:
     if served is not None:
         served.digest = digest
         return served
-    case_id, problems, rows, child, valid, id_at = _evaluate(setting, setting.root / rel, rel, raw, digest, cache, look)
+    case, where, problems = _model(setting.root / rel, rel, raw, digest, cache, look)
+    case_id, problems, rows, child, valid, id_at = _evaluated(setting, rel, case, where, problems)
     # Rows are packed by status only to be cached; a run without the cache takes them as they are.
     if cache is None:
         result = _kept(rel, (case_id, problems, {}, _counts(rows), child, valid, id_at, None), keep, rows)
     else:
         entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at, _reach(rows))
-        cache.put_result(rel, digest, setting.digest, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        findings = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        model = _model_entry(cache, case, where, problems)
+        if model is None:  # the case was cached: its findings join it
+            cache.put_result(rel, digest, setting.digest, findings)
+        else:  # the case and its findings in one row, written once
+            cache.put_entry(rel, digest, model, setting.digest, findings)
         result = _kept(rel, entry, keep, rows)
     result.digest = digest
     return result
@@ -459,13 +467,6 @@ def _counts(rows: list[tuple[Any, ...]]) -> Counts:
 
 
 _Evaluated = tuple[str | None, list[Problem], list[tuple[Any, ...]], tuple[str, dt.date | None], bool, tuple[int, int]]
-
-
-def _evaluate(setting: Setting, path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None, look: bool = True) -> _Evaluated:
-    case, where, problems = _model(path, rel, raw, digest, cache, look)
-    evaluated = _evaluated(setting, rel, case, where, problems)
-    _keep_model(cache, rel, digest, case, where, problems)
-    return evaluated
 
 
 def _evaluated(setting: Setting, rel: str, case: Case | None, where: Locator, problems: list[Problem]) -> _Evaluated:
