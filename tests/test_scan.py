@@ -586,7 +586,7 @@ def test_a_file_is_skipped_only_when_no_finding_of_it_passes_the_filters() -> No
     for finding in evaluated.findings:
         by_case.setdefault(finding.case, []).append(to_row(finding))
     rows = [row for case_rows in by_case.values() for row in case_rows]
-    days = sorted({row[ROW.index("due")] or row[ROW.index("trigger")] for row in rows})
+    days = sorted({f.due or f.trigger for f in evaluated.findings})
     people = sorted({p for row in rows for p in (*row[ROW.index("responsible")], *row[ROW.index("accountable")])})
     supervisors = sorted({m.supervisor for m in staff.values() if m.supervisor})
     choices = {

@@ -77,14 +77,14 @@ texts = st.text(alphabet=st.sampled_from(["\0", "\1", "0", "1", "a", "b", "é", 
 
 
 def a_row(status: str, due: dt.date | None, case: str, rule: str, subject: str) -> tuple[object, ...]:
-    from pptcli.scan import ROW
+    from pptcli.rows import ROW, day_of
 
-    values = {"status": status, "due": due, "case": case, "rule": rule, "subject": subject}
+    values = {"status": status, "due": day_of(due), "case": case, "rule": rule, "subject": subject}
     return tuple(values.get(name) for name in ROW)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(texts, st.sampled_from(["overdue", "late", "open"]), st.none() | st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)), texts, texts, texts), min_size=2, max_size=30))
+@given(st.lists(st.tuples(texts, st.sampled_from(["overdue", "late", "open"]), st.none() | st.dates(), texts, texts, texts), min_size=2, max_size=30))
 def test_the_string_key_sorts_rows_as_the_tuple_of_their_fields_does(rows: list[tuple[str, str, dt.date | None, str, str, str]]) -> None:
     from pptcli.ordered import _field, due_key
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from pptcli import __version__
 
 FOLDER = ".ppt-cache"
-FORMAT = 8  # raised whenever what is stored changes shape, so an older cache is never read
+FORMAT = 9  # raised whenever what is stored changes shape, so an older cache is never read
 _SCHEMA = """
 create table if not exists entry (
     path blob primary key,

@@ -37,7 +37,7 @@ from pptcli.model.finding import NONCOMPLIANT, Finding, Report, Status
 from pptcli.model.settings import Settings, StaffMember
 from pptcli.ordered import OrderedFindings
 from pptcli.problems import Problem, UserError, did_you_mean, display_path
-from pptcli.rows import ROW, from_row
+from pptcli.rows import ROW, day_of, from_row
 from pptcli.rules import RuleSet, load_rules, rules_folder
 from pptcli.summary import Counts
 from pptcli.yamlio import Snapshot, max_file_bytes
@@ -248,6 +248,7 @@ def _team(filters: Filters, staff: dict[str, StaffMember]) -> set[str] | None:
 
 def _row_filter(filters: Filters, team: set[str] | None, include_na: bool) -> Callable[[tuple[Any, ...]], bool]:
     f = scan.field_of
+    since = day_of(filters.since)  # a row's dates are day numbers
 
     def wanted(row: tuple[Any, ...]) -> bool:
         if not include_na and f(row, "status") == Status.NA.value:
@@ -262,7 +263,7 @@ def _row_filter(filters: Filters, team: set[str] | None, include_na: bool) -> Ca
             return False
         if filters.rule and not fnmatch.fnmatchcase(f(row, "rule"), filters.rule):
             return False
-        return not (filters.since and (f(row, "due") or f(row, "trigger")) < filters.since)
+        return not (since and (f(row, "due") or f(row, "trigger")) < since)
 
     return wanted
 
@@ -514,7 +515,7 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, tab
     that order (Report.ordered) instead of in memory."""
 
     def keep(setting: scan.Setting, wanted: Callable[[tuple[Any, ...]], bool]) -> scan.Keep:
-        ends: dict[str, dt.date] = {}
+        ends: dict[str, int] = {}  # day numbers, as a row's dates are
         overdue, open_ = Status.OVERDUE.value, Status.OPEN.value
         at_status, at_due, at_office = (ROW.index(n) for n in ("status", "due", "office"))
 
@@ -528,7 +529,7 @@ def due(path: Path, as_of: dt.date, business_days: int, filters: Filters, *, tab
                 # before the (N+1)-th business day, so a duty due on the weekend or holiday after
                 # the N-th business day is listed before that business day comes, not after
                 following = setting.calendar.add_business_days(as_of, business_days + 1, office)
-                ends[office] = following - dt.timedelta(days=1)
+                ends[office] = following.toordinal() - 1
             return due_on <= ends[office] and wanted(row)
 
         return scan.Keep(listed, lambda row: True, only=frozenset({overdue, open_}))

@@ -210,7 +210,7 @@ def _row(fixed: _Fixed, loaded: LoadedCase, view: CaseView, item: Item, names: d
         made.append((rule, (f"trigger: {item.subject} ({loaded.file}:{line})", *explanation, *_evidence_lines(done, missing, failed)) if explain else ()))
     return (
         case.id, office, view.program, rule.id, authority, _parties(fixed.responsible, names, item), _parties(fixed.accountable, names, item),
-        rule.subject or item.subject, trigger, due, done, VALUE[status], late,
+        rule.subject or item.subject, trigger.toordinal(), due and due.toordinal(), done and done.toordinal(), VALUE[status], late,
         _detail(status, missing, failed, done) if missing or failed or status is _LATE else "", loaded.file, line,
     )
 

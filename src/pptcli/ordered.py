@@ -18,10 +18,7 @@ from pptcli.rows import ROW, from_row
 from pptcli.rules import RuleSet
 from pptcli.spill import ExternalSort
 
-_STATUS, _TRIGGER, _DUE, _DONE, _CASE, _RULE, _SUBJECT, _RESPONSIBLE = (
-    ROW.index(n) for n in ("status", "trigger", "due", "done", "case", "rule", "subject", "responsible")
-)
-assert _DONE == _DUE + 1 == _TRIGGER + 2  # add() rebuilds a row around the three
+_STATUS, _DUE, _CASE, _RULE, _SUBJECT, _RESPONSIBLE = (ROW.index(n) for n in ("status", "due", "case", "rule", "subject", "responsible"))
 _OVERDUE = Status.OVERDUE.value
 
 
@@ -30,15 +27,15 @@ def due_key(row: tuple[Any, ...]) -> str:
     case, rule, subject), as one string that sorts the same: comparing strings is one C call,
     comparing tuples of six fields was most of the time a large table took to sort.
 
-    The flags and the ISO date have fixed widths (case dates lie in 1900-2199); each text
-    field ends with NUL NUL, and a NUL inside one becomes NUL SOH, so a field that is a
-    prefix of another still sorts first, as in a tuple.
+    The flags and the due date's day number have fixed widths (seven digits reach the year
+    9999); each text field ends with NUL NUL, and a NUL inside one becomes NUL SOH, so a
+    field that is a prefix of another still sorts first, as in a tuple.
     """
     due = row[_DUE]
     return "".join((
         "1" if row[_STATUS] != _OVERDUE else "0",
         "1" if due is None else "0",
-        "9999-12-31" if due is None else due.isoformat(),
+        "9999999" if due is None else f"{due:07d}",
         _field(row[_CASE]),
         _field(row[_RULE]),
         _field(row[_SUBJECT]),
@@ -69,9 +66,9 @@ class OrderedFindings:
         self._seq = itertools.count()
         self._transform: Callable[[Finding], Finding] | None = None
         self.rows = 0
-        # One object per date: findings come from many processes, each date a copy of its
-        # own, and pickle writes a date it has seen in a batch as a reference, each distinct
-        # object by a call (a spilled table's dates were most of the time to write it).
+        # One object per birth date: findings come from many processes, each date a copy of
+        # its own, and pickle writes a date it has seen in a batch as a reference, each
+        # distinct object by a call (a row's own dates are day numbers: rows.py).
         self._days: dict[dt.date, dt.date] = {}
 
     def add(self, rows: Iterable[tuple[Any, ...]], child: tuple[str, dt.date | None]) -> None:
@@ -80,8 +77,6 @@ class OrderedFindings:
             child = (child[0], day(child[1], child[1]))
         for row in rows:
             self.rows += 1
-            trigger, due, done = row[_TRIGGER], row[_DUE], row[_DONE]
-            row = (*row[:_TRIGGER], day(trigger, trigger), due and day(due, due), done and day(done, done), *row[_DONE + 1 :])
             key = due_key(row)
             if self._by_worker:
                 for worker in dict.fromkeys(row[_RESPONSIBLE] or (UNASSIGNED,)):  # a repeated id once

@@ -6,6 +6,11 @@ Finding object, with the fields the rule set or the case supply again (title, so
 child and born), is made only for a finding that is printed or asked for (`from_row`).
 Building every finding as an object and then taking it apart into a row cost a fifth of the
 engine's time in a report's workers (half of it when evaluating alone, findings kept).
+
+A row's dates (trigger, due, done) are day numbers (`date.toordinal()`, None for none): a
+row is pickled to be cached, sent between processes and held on disk in print order, and
+pickling a date object costs a call, a tuple and its bytes each time; a day number is an
+integer. Whoever reads a row's date directly compares day numbers (`day_of`).
 """
 
 from __future__ import annotations
@@ -31,9 +36,22 @@ VALUE = {s: s.value for s in Status}  # faster than .value, a descriptor call in
 _FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
 
 
+def day_of(day: dt.date | None) -> int | None:
+    """A date as a row holds it: its day number (None for none)."""
+    return None if day is None else day.toordinal()
+
+
+def date_of(day: int | None) -> dt.date | None:
+    """A row's day number as a date."""
+    return None if day is None else _FROM_ORDINAL(day)
+
+
+_FROM_ORDINAL = dt.date.fromordinal
+
+
 def to_row(f: Finding) -> Row:
     return (f.case, f.office, f.program, f.rule, f.authority, f.responsible, f.accountable, f.subject,
-            f.trigger, f.due, f.done, VALUE[f.status], f.business_days_late, f.detail, f.file, f.line)
+            f.trigger.toordinal(), day_of(f.due), day_of(f.done), VALUE[f.status], f.business_days_late, f.detail, f.file, f.line)
 
 
 def from_row(
@@ -43,6 +61,7 @@ def from_row(
     """The finding of a row, with the child's name and birth date and, for `ppt explain`,
     how its due date was reached; `described`: its rule version's title, source and quote
     (else those of the version in force on its trigger date)."""
-    title, source, quote = described or ruleset.described(row[3], row[8])  # rule, trigger
-    values = (*row[:4], title, source, *row[4:11], STATUS[row[11]], *row[12:], quote, explanation, *child)
+    trigger, due, done = _FROM_ORDINAL(row[8]), date_of(row[9]), date_of(row[10])
+    title, source, quote = described or ruleset.described(row[3], trigger)  # rule, trigger
+    values = (*row[:4], title, source, *row[4:8], trigger, due, done, STATUS[row[11]], *row[12:], quote, explanation, *child)
     return Finding.filled(zip(_FIELDS, values))

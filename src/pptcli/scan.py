@@ -37,7 +37,7 @@ from pptcli.model.case import Case
 from pptcli.model.finding import UNASSIGNED, Status
 from pptcli.model.settings import Settings, StaffMember
 from pptcli.problems import Problem
-from pptcli.rows import AT, ROW
+from pptcli.rows import AT, ROW, date_of
 from pptcli.rules import RuleSet
 from pptcli.summary import Counts
 from pptcli.yamlio import Snapshot, TooLarge, max_file_bytes, read_regular
@@ -447,7 +447,7 @@ def _reach(rows: list[tuple[Any, ...]]) -> Reach:
     return Reach(
         frozenset(chained(map(_RESPONSIBLE_OF, rows))), frozenset(chained(map(_ACCOUNTABLE_OF, rows))),
         frozenset(map(_OFFICE_OF, rows)), frozenset(map(_CASE_OF, rows)), frozenset(map(_RULE_OF, rows)),
-        None if not days or None in days else max(days),
+        None if not days or None in days else date_of(max(days)),
     )
 
 
