@@ -705,3 +705,29 @@ def test_a_case_json_cannot_hold_exactly_is_cached_as_its_pickle_and_a_damaged_o
     assert scan._case_from(b'{"id": 5}') is None
     assert scan._case_from("not a case") is None
     assert scan._case_from(None) is None
+
+
+def test_a_cached_case_keeps_the_problems_of_reading_it_not_of_checking_it(tmp_path: Path) -> None:
+    """A case is cached with what reading and validating its file found (none, for a valid
+    case), as scan._model gives it; what the checks and rules then find about the case (an
+    unknown staff id here) is made again each run, and cached with the findings."""
+    repo = tmp_path / "cases"
+    shutil.copytree(DEMO, repo)
+    changed = repo / "concord" / "CON-2025-0188.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("permanency_cpsw: t.nguyen", "permanency_cpsw: t.nobody"), encoding="utf-8")
+    day = dt.date.fromisoformat(AS_OF)
+    setting = core.prepare(repo, day, core.Filters()).setting
+    files = core.glance(repo, day, core.Filters()).files
+    keep = scan.counting_all(frozenset({"late", "missed", "overdue"}))
+    cache = Cache.open(tmp_path / "cache.sqlite3")
+    assert cache is not None
+    outcomes = {o.file: o for o in scan._each(setting, files, keep, cache)}
+    checked = outcomes["concord/CON-2025-0188.yaml"]
+    assert checked.case_id and any("t.nobody" in p.message for p in checked.problems)
+    cache.flush()
+    for rel in files:
+        raw = (repo / rel).read_bytes()
+        _, _, read = scan._model(repo / rel, rel, raw, scan._digest(raw), None)
+        stored = scan._unpickle(cache.model(rel, scan._digest(raw)), size=3)
+        assert stored is not None and stored[2] == read, rel
+    cache.close()

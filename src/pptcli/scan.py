@@ -303,15 +303,15 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None, stored:
     if served is not None:
         served.digest = digest
         return served
-    case, where, problems = _model(setting.root / rel, rel, raw, digest, cache, look)
-    case_id, problems, rows, child, valid, id_at = _evaluated(setting, rel, case, where, problems)
+    case, where, read = _model(setting.root / rel, rel, raw, digest, cache, look)
+    case_id, problems, rows, child, valid, id_at = _evaluated(setting, rel, case, where, read)
     # Rows are packed by status only to be cached; a run without the cache takes them as they are.
     if cache is None:
         result = _kept(rel, (case_id, problems, {}, _counts(rows), child, valid, id_at, None), keep, rows)
     else:
         entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at, _reach(rows))
         findings = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-        model = _model_entry(cache, case, where, problems)
+        model = _model_entry(cache, case, where, read)  # with the problems of reading it, as _model gives them
         if model is None:  # the case was cached: its findings join it
             cache.put_result(rel, digest, setting.digest, findings)
         else:  # the case and its findings in one row, written once
