@@ -190,19 +190,37 @@ def emit(report: Report, fmt: Format, options: RenderOptions, fail_on: set[Statu
     """Print the report with `out` (problems with `err` where the format has no place for
     them); its exit code. The check table's marks go to the recorder."""
     last = ""  # empty output still ends with a newline, as it always did
+    held: list[str] = []  # a table comes a line at a time: printed some 64 KB at once
+    size = 0
     for text in chunks(report, fmt, options):
         if isinstance(text, Mark):
             if recorder is not None:
+                _print(held, out)
+                size = 0
                 recorder.mark(text.worker, text.assumed)
         elif text:
-            out(text)
+            held.append(text)
+            size += len(text)
             last = text[-1]
+            if size >= _PRINTED_AT_ONCE:
+                _print(held, out)
+                size = 0
     if last != "\n":
-        out("\n")
+        held.append("\n")
+    _print(held, out)
     if fmt in _NO_PROBLEMS:
         for problem in report.problems:
             err(problem.render() + "\n")
     return _code(report, fail_on)
+
+
+_PRINTED_AT_ONCE = 1 << 16  # characters: a write a line was a tenth of a statewide table's printing
+
+
+def _print(held: list[str], out: Callable[[str], Any]) -> None:
+    if held:
+        out("".join(held))
+        held.clear()
 
 
 def _code(report: Report, fail_on: set[Status]) -> int:
