@@ -55,7 +55,7 @@ create table if not exists id_line (
     read_ns integer not null,
     ids text not null
 );
--- which files have findings under a setting (put_result sets the two together), read
+-- which files have findings under a setting (put_entry and put_result set the two together), read
 -- without the entries' pickles (results_of)
 create index if not exists entry_setting on entry (setting, path, digest)
 """

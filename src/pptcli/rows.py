@@ -42,11 +42,17 @@ def day_of(day: dt.date | None) -> int | None:
 
 
 def date_of(day: int | None) -> dt.date | None:
-    """A row's day number as a date."""
-    return None if day is None else _FROM_ORDINAL(day)
+    """A row's day number as a date: one object per day, however many findings name it (a
+    report in a data format holds every finding it prints, and a date object is 32 bytes)."""
+    if day is None:
+        return None
+    date = _DATES.get(day)
+    if date is None:
+        date = _DATES[day] = dt.date.fromordinal(day)
+    return date
 
 
-_FROM_ORDINAL = dt.date.fromordinal
+_DATES: dict[int, dt.date] = {}  # a few thousand days in a statewide report
 
 
 def to_row(f: Finding) -> Row:
@@ -61,7 +67,7 @@ def from_row(
     """The finding of a row, with the child's name and birth date and, for `ppt explain`,
     how its due date was reached; `described`: its rule version's title, source and quote
     (else those of the version in force on its trigger date)."""
-    trigger, due, done = _FROM_ORDINAL(row[8]), date_of(row[9]), date_of(row[10])
+    trigger, due, done = date_of(row[8]), date_of(row[9]), date_of(row[10])
     title, source, quote = described or ruleset.described(row[3], trigger)  # rule, trigger
     values = (*row[:4], title, source, *row[4:8], trigger, due, done, STATUS[row[11]], *row[12:], quote, explanation, *child)
     return Finding.filled(zip(_FIELDS, values))
