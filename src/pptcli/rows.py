@@ -42,17 +42,20 @@ def day_of(day: dt.date | None) -> int | None:
 
 
 def date_of(day: int | None) -> dt.date | None:
-    """A row's day number as a date: one object per day, however many findings name it (a
-    report in a data format holds every finding it prints, and a date object is 32 bytes)."""
-    if day is None:
-        return None
+    """A row's day number as a date (None for none)."""
+    return None if day is None else _date(day)
+
+
+def _date(day: int) -> dt.date:
+    """One date object per day, however many findings name it (a report in a data format
+    holds every finding it prints, and a date object is 32 bytes)."""
     date = _DATES.get(day)
     if date is None:
         date = _DATES[day] = dt.date.fromordinal(day)
     return date
 
 
-_DATES: dict[int, dt.date] = {}  # a few thousand days in a statewide report
+_DATES: dict[int, dt.date] = {}  # a few thousand days in a statewide report; case dates lie in FIRST_YEAR-LAST_YEAR
 
 
 def to_row(f: Finding) -> Row:
@@ -67,7 +70,7 @@ def from_row(
     """The finding of a row, with the child's name and birth date and, for `ppt explain`,
     how its due date was reached; `described`: its rule version's title, source and quote
     (else those of the version in force on its trigger date)."""
-    trigger, due, done = date_of(row[8]), date_of(row[9]), date_of(row[10])
+    trigger, due, done = _date(row[8]), date_of(row[9]), date_of(row[10])
     title, source, quote = described or ruleset.described(row[3], trigger)  # rule, trigger
     values = (*row[:4], title, source, *row[4:8], trigger, due, done, STATUS[row[11]], *row[12:], quote, explanation, *child)
     return Finding.filled(zip(_FIELDS, values))

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from pptcli import FIRST_YEAR, LAST_YEAR
+
 if TYPE_CHECKING:
     from pptcli.core import Run
 
-FIRST_YEAR, LAST_YEAR = 1900, 2199  # model.base's (not imported here: it loads pydantic)
 TIMEZONE = "America/New_York"  # DCYF's offices: "today" is New Hampshire's today
 
 

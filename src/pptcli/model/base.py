@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from pptcli import FIRST_YEAR, LAST_YEAR
 from pptcli.problems import kind_of, quoted
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -20,7 +21,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-FIRST_YEAR, LAST_YEAR = 1900, 2199  # case dates outside these are typing mistakes
 
 
 def parse_iso_date(value: Any) -> dt.date:
