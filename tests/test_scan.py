@@ -727,7 +727,8 @@ def test_a_cached_case_keeps_the_problems_of_reading_it_not_of_checking_it(tmp_p
     cache.flush()
     for rel in files:
         raw = (repo / rel).read_bytes()
-        _, _, read = scan._model(repo / rel, rel, raw, scan._digest(raw), None)
-        stored = scan._unpickle(cache.model(rel, scan._digest(raw)), size=3)
+        digest = scan._digest(raw)
+        _, _, read = scan._model(repo / rel, rel, raw, digest, None)
+        stored = scan._unpickle(cache.model(rel, digest), size=3)
         assert stored is not None and stored[2] == read, rel
     cache.close()

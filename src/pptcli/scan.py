@@ -228,11 +228,11 @@ def _located(path: Path, rel: str, raw: bytes) -> Locator:
     return Locator() if problems else _locator(doc)
 
 
-def _model_entry(cache: Cache | None, case: Case | None, where: Recalled, problems: list[Problem]) -> bytes | None:
+def _model_entry(case: Case | None, where: Recalled, problems: list[Problem]) -> bytes | None:
     """The case with the positions asked of it (after evaluation, which asks for most), to
     cache when the file was read for them, so that the next run need not read it again;
     None when it came from the cache."""
-    if cache is None or not where.parsed:
+    if not where.parsed:
         return None
     return pickle.dumps((_case_form(case), where.asked, problems), protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -311,7 +311,7 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None, stored:
     else:
         entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at, _reach(rows))
         findings = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-        model = _model_entry(cache, case, where, read)  # with the problems of reading it, as _model gives them
+        model = _model_entry(case, where, read)  # with the problems of reading it, as _model gives them
         if model is None:  # the case was cached: its findings join it
             cache.put_result(rel, digest, setting.digest, findings)
         else:  # the case and its findings in one row, written once

@@ -21,8 +21,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-
-
 def parse_iso_date(value: Any) -> dt.date:
     """A calendar date written YYYY-MM-DD, and nothing that merely converts to one."""
     if isinstance(value, dt.datetime):
