@@ -7,7 +7,10 @@ calls) is refused at parse time with ExprError, never at evaluation.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,3 +259,133 @@ def test_expression_like_text_raises_nothing_but_expr_error(source: str) -> None
     except ExprError:
         return
     assert all(not name.startswith("_") for name in expr.names)
+
+
+# --- Compiled as the language says -----------------------------------------------------------------
+# Expr compiles an expression to a Python function (expr._TEMPLATE); here the language is
+# read from the tree, one node at a time, as its docstring says it reads, and the two must
+# agree on every value and on which error each expression raises.
+
+_ORDER = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
+    ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.In: lambda a, b: b is not None and a in b, ast.NotIn: lambda a, b: b is None or a not in b,
+}
+
+
+def _read(node: ast.AST, ctx: dict[str, Any]) -> Any:
+    match node:
+        case ast.Constant(value=value):
+            return value
+        case ast.Name(id=name):
+            if name not in ctx:
+                raise ExprError(f"unknown name {name!r}")
+            return ctx[name]
+        case ast.Attribute(value=inner, attr=attr):
+            value = _read(inner, ctx)
+            if value is None:
+                return None
+            if isinstance(value, dict):
+                return value.get(attr)
+            if not hasattr(value, attr):
+                raise ExprError("no field")
+            return getattr(value, attr)
+        case ast.BoolOp(op=op, values=values):
+            result: Any = None
+            for value in values:
+                result = _read(value, ctx)
+                if bool(result) is isinstance(op, ast.Or):
+                    return result
+            return result
+        case ast.UnaryOp(op=ast.Not(), operand=operand):
+            return not _read(operand, ctx)
+        case ast.UnaryOp(op=ast.USub(), operand=operand):
+            return -_read(operand, ctx)
+        case ast.Compare(left=left, ops=[op], comparators=[right]):
+            return _ORDER[type(op)](_read(left, ctx), _read(right, ctx))
+        case ast.Compare(left=left, ops=ops, comparators=comparators):
+            current = _read(left, ctx)
+            for op, comparator in zip(ops, comparators, strict=True):
+                right = _read(comparator, ctx)
+                if not _ORDER[type(op)](current, right):
+                    return False
+                current = right
+            return True
+        case ast.List(elts=elts) | ast.Tuple(elts=elts):
+            return [_read(e, ctx) for e in elts]
+        case ast.IfExp(test=test, body=body, orelse=orelse):
+            return _read(body, ctx) if _read(test, ctx) else _read(orelse, ctx)
+        case ast.BinOp(left=left, op=ast.Add(), right=right):
+            return _read(left, ctx) + _read(right, ctx)
+        case ast.BinOp(left=left, op=ast.Sub(), right=right):
+            return _read(left, ctx) - _read(right, ctx)
+        case ast.Call(func=ast.Name(id=name), args=args):
+            function = ctx.get(name)
+            if not callable(function):
+                raise ExprError("not a rule function")
+            return function(*(_read(a, ctx) for a in args))
+    raise AssertionError(node)
+
+
+def _outcome(run: Callable[[], Any]) -> tuple[str, Any]:
+    try:
+        return "value", run()
+    except (ExprError, TypeError, KeyError) as exc:
+        return "error", type(exc)
+
+
+_ATOMS = st.sampled_from(["a", "b", "n", "items", "rec.p", "rec.q", "rec.gone", "none.p", "ghost", "f(a)", "n(a)", "0", "1", "2", "'x'", "None", "True", "False", "[]", "[a, 1]", "(n, 'x')"])
+_COMPARISONS = st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"])
+
+
+@st.composite
+def _expressions(draw: st.DrawFn, depth: int = 3) -> str:
+    if depth == 0 or draw(st.booleans()):
+        return draw(_ATOMS)
+    inner = _expressions(depth - 1)
+    form = draw(st.sampled_from(["and", "or", "not", "neg", "compare", "chain", "if", "+", "-", "list", "call"]))
+    x, y = draw(inner), draw(inner)
+    match form:
+        case "and" | "or" | "+" | "-":
+            return f"({x} {form} {y})"
+        case "not":
+            return f"(not {x})"
+        case "neg":
+            return f"(-{x})"
+        case "compare":
+            return f"({x} {draw(_COMPARISONS)} {y})"
+        case "chain":
+            return f"({x} {draw(_COMPARISONS)} {y} {draw(_COMPARISONS)} {draw(inner)})"
+        case "if":
+            return f"({x} if {y} else {draw(inner)})"
+        case "list":
+            return f"[{x}, {y}]"
+    return f"f({x})"
+
+
+class _Record:
+    p = 3
+    q = None
+
+
+_VALUES = st.one_of(st.integers(-2, 3), st.none(), st.sampled_from(["x", "y", ""]), st.lists(st.integers(0, 2), max_size=3), st.booleans())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_expressions(), _VALUES, _VALUES, _VALUES, st.lists(_VALUES, max_size=3), st.sampled_from([{"p": 1, "q": "x"}, _Record(), None]))
+@example("1 < n < 3", 0, 0, 2, [], None)
+@example("a in items in b", 1, [[1]], 0, [1], None)
+def test_the_compiled_expression_reads_as_the_language_says(source: str, a: Any, b: Any, n: Any, items: list[Any], rec: Any) -> None:
+    ctx = {"a": a, "b": b, "n": n, "items": items, "rec": rec, "none": None, "f": lambda value: value}
+    expr = Expr.parse(source)
+    assert _outcome(lambda: expr(ctx)) == _outcome(lambda: _read(expr.tree.body, ctx)), source
+
+
+def test_a_key_error_raised_by_a_rule_function_is_not_an_unknown_name() -> None:
+    def lookup(key: str) -> Any:
+        return {}[key]
+
+    with pytest.raises(KeyError):
+        ev("lookup('team')", lookup=lookup)
+    with pytest.raises(ExprError, match="unknown name 'team'"):
+        ev("lookup(team)", lookup=lookup)
