@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -35,9 +35,9 @@ SELECTOR_NAMES: dict[Selector, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Item:
-    """One record (or derived obligation) a rule is evaluated on."""
+class Item(NamedTuple):
+    """One record (or derived obligation) a rule is evaluated on. A named tuple, made in
+    a quarter of the time of a frozen dataclass: a case has some 26."""
 
     subject: str
     path: tuple[Any, ...]  # where it stands in the case file, for the finding's line

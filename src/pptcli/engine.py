@@ -304,8 +304,20 @@ def _detail(status: Status, missing: list[str], failed: list[str], done: dt.date
     if missing:
         parts.append("not recorded: " + ", ".join(missing))
     if status is _LATE and done:
-        parts.append(f"done {done:%a} {done}")
+        parts.append("done " + _day_words(done))
     return "; ".join(parts)
+
+
+_DAY_WORDS: dict[dt.date, str] = {}  # case dates lie in FIRST_YEAR..LAST_YEAR: some 110,000 days at most
+
+
+def _day_words(day: dt.date) -> str:
+    """"Mon 2026-11-23", made once per day: `strftime` takes 2 µs, and a statewide report
+    says when each late duty was done."""
+    words = _DAY_WORDS.get(day)
+    if words is None:
+        words = _DAY_WORDS[day] = f"{day:%a} {day}"
+    return words
 
 
 def _evidence_lines(done: dt.date | None, missing: list[str], failed: list[str]) -> tuple[str, ...]:
