@@ -98,14 +98,19 @@ def case_rows(
     values = policy.values
     schedule = Schedule(int(values["first_ppt_days"]), int(values["ppt_interval_months"]), int(values["followup_days"]))
     view = CaseView(loaded.case, as_of, staff, calendar, schedule)
+    rows: list[Row] = []
     try:
-        rows = [row for rule in ruleset.rules for row in _evaluate_rule(ruleset, rule, loaded, view, policy, made, explain)]
+        for rule in ruleset.rules:
+            _evaluate_rule(ruleset, rule, loaded, view, policy, made, explain, rows)
     finally:
         view.close()
     return _apply_waivers(loaded, rows, as_of)
 
 
-def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy, made: list[Made] | None, explain: bool) -> Iterable[Row]:
+def _evaluate_rule(
+    ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseView, policy: Policy, made: list[Made] | None, explain: bool, rows: list[Row],
+) -> None:
+    """Append the rows of one rule's obligations in a case to `rows`."""
     if view.program not in rule.programs:
         return
     fixed = policy.fixed.get(id(rule))
@@ -113,14 +118,15 @@ def _evaluate_rule(ruleset: RuleSet, rule: Rule, loaded: LoadedCase, view: CaseV
         fixed = policy.fixed[id(rule)] = _Fixed.of(ruleset, rule, policy)
     base = view.names(fixed.worker, policy.values)
     trigger_of = fixed.plan.trigger
+    since, until = rule.effective_from, rule.effective_to  # Rule.in_force, without a call an item
     try:
         for item in view.items(rule.for_each):
             names = {**base, **item.names}
             trigger = trigger_of(names)
-            if trigger is None or not rule.in_force(trigger):
+            if trigger is None or trigger < since or (until is not None and trigger > until):
                 continue
             names["trigger"] = trigger
-            yield _row(fixed, loaded, view, item, names, made, explain)
+            rows.append(_row(fixed, loaded, view, item, names, made, explain))
     except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # ExprError is a ValueError
         # The rule file's expressions are checked for names when rules load, not for types:
         # `date < 5` fails only on a case. The rule set's author must fix it: no report is right.
