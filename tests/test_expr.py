@@ -288,7 +288,7 @@ def _read(node: ast.AST, ctx: dict[str, Any]) -> Any:
             if isinstance(value, dict):
                 return value.get(attr)
             if not hasattr(value, attr):
-                raise ExprError("no field")
+                raise ExprError(f"{type(value).__name__} has no field {attr!r}")
             return getattr(value, attr)
         case ast.BoolOp(op=op, values=values):
             result: Any = None
@@ -322,20 +322,26 @@ def _read(node: ast.AST, ctx: dict[str, Any]) -> Any:
         case ast.Call(func=ast.Name(id=name), args=args):
             function = ctx.get(name)
             if not callable(function):
-                raise ExprError("not a rule function")
+                raise ExprError(f"{name!r} is not a rule function")
             return function(*(_read(a, ctx) for a in args))
     raise AssertionError(node)
 
 
-def _outcome(run: Callable[[], Any]) -> tuple[str, Any]:
+def _outcome(run: Callable[[], Any], ctx: dict[str, Any]) -> tuple[Any, ...]:
+    """What an evaluation gave (its value and type, or its error and message) and the calls
+    of `f` it made, in order."""
+    calls: list[Any] = []
+    ctx = {**ctx, "f": lambda value: calls.append(value) or value}
     try:
-        return "value", run()
+        value = run(ctx)
+        return "value", type(value), value, calls
     except (ExprError, TypeError, KeyError) as exc:
-        return "error", type(exc)
+        return "error", type(exc), str(exc), calls
 
 
 _ATOMS = st.sampled_from(["a", "b", "n", "items", "rec.p", "rec.q", "rec.gone", "none.p", "ghost", "f(a)", "n(a)", "0", "1", "2", "'x'", "None", "True", "False", "[]", "[a, 1]", "(n, 'x')"])
-_COMPARISONS = st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"])
+_COMPARISONS = st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in", "not in"])
+_SINGLETONS = st.sampled_from(["is None", "is not None", "is True", "is not False"])
 
 
 @st.composite
@@ -343,7 +349,7 @@ def _expressions(draw: st.DrawFn, depth: int = 3) -> str:
     if depth == 0 or draw(st.booleans()):
         return draw(_ATOMS)
     inner = _expressions(depth - 1)
-    form = draw(st.sampled_from(["and", "or", "not", "neg", "compare", "chain", "if", "+", "-", "list", "call"]))
+    form = draw(st.sampled_from(["and", "or", "not", "neg", "compare", "chain", "is", "if", "+", "-", "list", "call"]))
     x, y = draw(inner), draw(inner)
     match form:
         case "and" | "or" | "+" | "-":
@@ -356,6 +362,8 @@ def _expressions(draw: st.DrawFn, depth: int = 3) -> str:
             return f"({x} {draw(_COMPARISONS)} {y})"
         case "chain":
             return f"({x} {draw(_COMPARISONS)} {y} {draw(_COMPARISONS)} {draw(inner)})"
+        case "is":
+            return f"({x} {draw(_SINGLETONS)})"
         case "if":
             return f"({x} if {y} else {draw(inner)})"
         case "list":
@@ -375,10 +383,13 @@ _VALUES = st.one_of(st.integers(-2, 3), st.none(), st.sampled_from(["x", "y", ""
 @given(_expressions(), _VALUES, _VALUES, _VALUES, st.lists(_VALUES, max_size=3), st.sampled_from([{"p": 1, "q": "x"}, _Record(), None]))
 @example("1 < n < 3", 0, 0, 2, [], None)
 @example("a in items in b", 1, [[1]], 0, [1], None)
+@example("f(a) < f(b) < f(n)", 1, 0, 3, [], None)  # the middle operand evaluated once, the chain stopped
+@example("(a in b) or (a not in b)", 1, None, 0, [], None)  # `in` nothing
+@example("n == True", 1, None, 1, [], None)  # a value's type counts: 1 is not True
 def test_the_compiled_expression_reads_as_the_language_says(source: str, a: Any, b: Any, n: Any, items: list[Any], rec: Any) -> None:
-    ctx = {"a": a, "b": b, "n": n, "items": items, "rec": rec, "none": None, "f": lambda value: value}
+    ctx = {"a": a, "b": b, "n": n, "items": items, "rec": rec, "none": None}
     expr = Expr.parse(source)
-    assert _outcome(lambda: expr(ctx)) == _outcome(lambda: _read(expr.tree.body, ctx)), source
+    assert _outcome(expr, ctx) == _outcome(lambda c: _read(expr.tree.body, c), ctx), source
 
 
 def test_a_key_error_raised_by_a_rule_function_is_not_an_unknown_name() -> None:
@@ -387,5 +398,48 @@ def test_a_key_error_raised_by_a_rule_function_is_not_an_unknown_name() -> None:
 
     with pytest.raises(KeyError):
         ev("lookup('team')", lookup=lookup)
+    with pytest.raises(KeyError):  # even when its key is a name the context lacks
+        ev("lookup('ghost') if a else ghost", lookup=lookup, a=True)
     with pytest.raises(ExprError, match="unknown name 'team'"):
         ev("lookup(team)", lookup=lookup)
+
+
+def test_is_compares_with_none_true_or_false_only() -> None:
+    assert ev("plan is None", plan=None) is True
+    assert ev("None is not plan", plan=PLAN) is True
+    assert ev("first is True", first=1) is False
+    for source in ("status is 'held'", "n is 1000", "a is b", "a is not b", "None is a is b"):
+        with pytest.raises(ExprError, match="None, True or False only"):
+            Expr.parse(source)
+
+
+def test_a_compiled_expression_is_freed_without_the_garbage_collector() -> None:
+    import gc
+    import weakref
+
+    expr = Expr.parse("worker in attendees")
+    run = weakref.ref(expr.run)
+    gc.disable()
+    try:
+        del expr
+        assert run() is None
+    finally:
+        gc.enable()
+
+
+def test_expressions_compiled_on_threads_keep_their_own_code() -> None:
+    """No state is shared while compiling: with one template tree filled in turn, about one
+    parse in a thousand got another thread's expression."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    def parse(k: int) -> int:
+        return int(Expr.parse(f"{k} + n")({"n": 0}))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(parse, range(4000))) == list(range(4000))
+    finally:
+        sys.setswitchinterval(interval)

@@ -123,7 +123,7 @@ def _evaluate_rule(
         for item in view.items(rule.for_each):
             names = {**base, **item.names}
             trigger = trigger_of(names)
-            if trigger is None or trigger < since or (until is not None and trigger > until):
+            if trigger is None or not (since <= trigger and (until is None or trigger <= until)):
                 continue
             names["trigger"] = trigger
             rows.append(_row(fixed, loaded, view, item, names, made, explain))

@@ -3,15 +3,18 @@
 Rules stay data: `when: "affects_ppt_schedule"`, `require: "worker in attendees or
 supervisor in attendees"`. An expression may use names from its context, attribute access
 (null-safe: `plan.concurrent_goal` is None when there is no plan), literals, lists,
-comparisons, `in`, `and`/`or`/`not`, `x if c else y`, `+`, and the functions the engine
-offers. Nothing else parses: no imports, no subscripts, no private attributes, no lambdas.
+comparisons (`is` with None, True or False only), `in`, `and`/`or`/`not`, `x if c else y`,
+`+`, and the functions the engine offers. Nothing else parses: no imports, no subscripts, no
+private attributes, no lambdas.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import itertools
 import operator
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -66,7 +69,7 @@ class Expr:
         if len(source) > MAX_LENGTH:
             raise ExprError(f"expression longer than {MAX_LENGTH} characters")
         try:
-            with warnings.catch_warnings():  # Python's own warnings ("1and", an escape like "\y")
+            with _COMPILING, warnings.catch_warnings():  # Python's own warnings ("1and", an escape like "\y")
                 warnings.simplefilter("ignore")  # concern Python source, not a rule's text
                 tree = ast.parse(source.strip(), mode="eval")
         except SyntaxError as exc:
@@ -85,6 +88,8 @@ class Expr:
                 if node.id.startswith("_"):
                     raise ExprError(f"{source!r}: private name {node.id!r}")
                 names.add(node.id)
+            if isinstance(node, ast.Compare):
+                _identity_with_singletons(source, node)
         checked = frozenset(names)
         return cls(source, tree, checked, _compile(tree, checked))
 
@@ -93,6 +98,17 @@ class Expr:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Expr.parse, (self.source,))  # compiled functions do not pickle; the source does
+
+
+def _identity_with_singletons(source: str, node: ast.Compare) -> None:
+    """`is` and `is not` compare with None, True or False: of other values, identity is up
+    to Python (`1000 is 1000` may be either), so a rule could not say what it means."""
+    operands = [node.left, *node.comparators]
+    for i, op in enumerate(node.ops):
+        if isinstance(op, ast.Is | ast.IsNot) and not any(
+            isinstance(o, ast.Constant) and (o.value is None or o.value is True or o.value is False) for o in operands[i : i + 2]
+        ):
+            raise ExprError(f"{source!r}: `is` compares with None, True or False only (use == for other values)")
 
 
 _ABSENT = object()
@@ -124,14 +140,18 @@ def _function(ctx: Mapping[str, Any], name: str) -> Callable[..., Any]:
 #         try:
 #             return <the rewritten expression>
 #         except KeyError as exc:
-#             raise _unknown(exc, ctx) from None
+#             _unknown(exc, ctx)  # ExprError for a name the context lacks
+#             raise  # a rule function's own
 #
 # A statewide report evaluates each rule expression hundreds of thousands of times: walking
 # the tree each time cost several times more, and nested closures (a Python call for each
 # name, comparison and `and`) twice as much as this (0.53 against 0.25 µs an evaluation of
 # six of the shipped rules' expressions). Compiling costs some 50 µs an expression, once.
-_TEMPLATE = ast.parse("def run(ctx):\n    try:\n        return _BODY\n    except KeyError as exc:\n        raise _unknown(exc, ctx) from None\n")
-_RETURNED: ast.Return = _TEMPLATE.body[0].body[0].body[0]  # type: ignore[attr-defined]
+_TEMPLATE = ast.parse("def run(ctx):\n    try:\n        return _BODY\n    except KeyError as exc:\n        _unknown(exc, ctx)\n        raise\n")
+# One parse or compile at a time: CPython 3.11 counts a tree's depth, turning it into objects
+# and back, in a counter all threads share ("AST constructor recursion depth mismatch" when
+# two compile at once), and the warnings filters are the process's.
+_COMPILING = threading.Lock()
 _NATIVE = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot)  # as Python compares
 _HELPERS: dict[str, Any] = {
     "KeyError": KeyError,
@@ -144,23 +164,27 @@ _HELPERS: dict[str, Any] = {
 
 
 def _compile(tree: ast.Expression, names: frozenset[str]) -> Compiled:
-    def unknown(exc: KeyError, ctx: Mapping[str, Any]) -> Exception:
+    def unknown(exc: KeyError, ctx: Mapping[str, Any]) -> None:
         key = exc.args[0] if len(exc.args) == 1 else None
-        if isinstance(key, str) and key in names and key not in ctx:
-            return ExprError(f"unknown name {key!r}")
-        return exc  # from a rule function: not the expression's to explain
+        # Raised by `run`'s own `ctx[...]` (no frame of a function it called), or by a
+        # mapping's own lookup: a KeyError of a rule function is left as it is.
+        own = exc.__traceback__ is not None and exc.__traceback__.tb_next is None
+        if isinstance(key, str) and key in names and key not in ctx and (own or type(ctx) is not dict):
+            raise ExprError(f"unknown name {key!r}") from None
 
     body = _python(tree.body, itertools.count(1))
     for node in ast.walk(body):  # every node on the line of `return` (ast.fix_missing_locations
-        node.lineno = node.end_lineno = 3  # walks the template too, in twice the time)
-        node.col_offset = node.end_col_offset = 0
-    _RETURNED.value = body  # the template is compiled at once, with this expression in it
-    with warnings.catch_warnings():  # `x is 'held'`: Python's advice, not the rule author's
+        if "lineno" in node._attributes:  # walks the template too, in twice the time; operators,
+            node.lineno = node.end_lineno = 3  # shared across trees, have no position)
+            node.col_offset = node.end_col_offset = 0
+    function, attempt = copy.copy(_TEMPLATE.body[0]), copy.copy(_TEMPLATE.body[0].body[0])  # type: ignore[attr-defined]
+    function.body, attempt.body = [attempt], [ast.Return(value=body, lineno=3, col_offset=8, end_lineno=3, end_col_offset=8)]
+    with _COMPILING, warnings.catch_warnings():  # Python's advice on Python source, not the rule author's
         warnings.simplefilter("ignore")
-        code = compile(_TEMPLATE, "<rule expression>", "exec")
+        code = compile(ast.Module(body=[function], type_ignores=[]), "<rule expression>", "exec")
     namespace: dict[str, Any] = {"__builtins__": {}, **_HELPERS, "_unknown": unknown}
     exec(code, namespace)  # noqa: S102 - a tree built from a checked one
-    return namespace["run"]  # type: ignore[no-any-return]
+    return namespace.pop("run")  # type: ignore[no-any-return]  # popped: run's globals would hold run
 
 
 def _python(node: ast.AST, temporaries: Iterator[int]) -> ast.expr:

@@ -108,6 +108,7 @@ class Rule(Strict):
         return [value] if isinstance(value, str) else value
 
     def in_force(self, day: dt.date) -> bool:
+        # engine._evaluate_rule makes the same test inline, once per item
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     def expressions(self) -> list[tuple[str, str]]:
