@@ -37,7 +37,7 @@ SELECTOR_NAMES: dict[Selector, tuple[str, ...]] = {
 
 class Item(NamedTuple):
     """One record (or derived obligation) a rule is evaluated on. A named tuple, made in
-    a quarter of the time of a frozen dataclass: a case has some 26."""
+    half the time of a frozen dataclass (0.25 against 0.52 µs): a case has some 26."""
 
     subject: str
     path: tuple[Any, ...]  # where it stands in the case file, for the finding's line

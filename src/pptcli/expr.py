@@ -146,7 +146,7 @@ def _function(ctx: Mapping[str, Any], name: str) -> Callable[..., Any]:
 # A statewide report evaluates each rule expression hundreds of thousands of times: walking
 # the tree each time cost several times more, and nested closures (a Python call for each
 # name, comparison and `and`) twice as much as this (0.53 against 0.25 µs an evaluation of
-# six of the shipped rules' expressions). Compiling costs some 50 µs an expression, once.
+# six of the shipped rules' expressions). Compiling costs 50-100 µs an expression, once.
 _TEMPLATE = ast.parse("def run(ctx):\n    try:\n        return _BODY\n    except KeyError as exc:\n        _unknown(exc, ctx)\n        raise\n")
 # One parse or compile at a time: CPython 3.11 counts a tree's depth, turning it into objects
 # and back, in a counter all threads share ("AST constructor recursion depth mismatch" when
