@@ -35,7 +35,7 @@ class Skip:
     reason: str
 
 
-def _short(d: date) -> str:
+def short_day(d: date) -> str:
     """'Wed 2026-11-25'; spelled out rather than strftime('%a') so the locale cannot change it."""
     return f"{_DAY_NAMES[d.weekday()][:3]} {d.isoformat()}"
 
@@ -122,7 +122,7 @@ class Deadline:
 
     def rule_text(self) -> str:
         """How the due date was derived from the trigger, e.g. 'next business day after ...'."""
-        d, n = _short(self.trigger), self.n or 0
+        d, n = short_day(self.trigger), self.n or 0
         match self.kind:
             case DeadlineKind.SAME_DAY:
                 return f"same day as {d}"
@@ -141,10 +141,10 @@ class Deadline:
         assert_never(self.kind)
 
     def describe(self) -> str:
-        text = f"{self.rule_text()}: {_short(self.due)}"
+        text = f"{self.rule_text()}: {short_day(self.due)}"
         if not self.skipped:
             return text
-        skips = ", ".join(f"{_short(s.date)} {s.reason}" for s in self.skipped)
+        skips = ", ".join(f"{short_day(s.date)} {s.reason}" for s in self.skipped)
         return f"{text} (skipped {skips})"
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pptcli.calendar import BusinessCalendar, DeadlineKind
+from pptcli.calendar import BusinessCalendar, DeadlineKind, short_day
 from pptcli.context import CaseView, Item, Schedule
 from pptcli.expr import Compiled
 from pptcli.load import LoadedCase
@@ -244,7 +244,7 @@ def _due(fixed: _Fixed, view: CaseView, names: dict[str, Any], explain: bool) ->
             floor = d.not_before(names)
             if floor is not None and due < floor:
                 if explain:
-                    lines.append(f"not before {floor:%a} {floor}: due {floor:%a} {floor}")
+                    lines.append(f"not before {short_day(floor)}: due {short_day(floor)}")
                 due = floor
         return due, tuple(lines), d.authority
     return None, ("no deadline applies",), fixed.authority
@@ -310,24 +310,12 @@ def _detail(status: Status, missing: list[str], failed: list[str], done: dt.date
     if missing:
         parts.append("not recorded: " + ", ".join(missing))
     if status is _LATE and done:
-        parts.append("done " + _day_words(done))
+        parts.append("done " + short_day(done))
     return "; ".join(parts)
 
 
-_DAY_WORDS: dict[dt.date, str] = {}  # case dates lie in FIRST_YEAR..LAST_YEAR: some 110,000 days at most
-
-
-def _day_words(day: dt.date) -> str:
-    """"Mon 2026-11-23", made once per day: `strftime` takes 2 µs, and a statewide report
-    says when each late duty was done."""
-    words = _DAY_WORDS.get(day)
-    if words is None:
-        words = _DAY_WORDS[day] = f"{day:%a} {day}"
-    return words
-
-
 def _evidence_lines(done: dt.date | None, missing: list[str], failed: list[str]) -> tuple[str, ...]:
-    lines = [f"evidence: done {done:%a} {done}" if done else "evidence: none recorded on or before the as-of date"]
+    lines = [f"evidence: done {short_day(done)}" if done else "evidence: none recorded on or before the as-of date"]
     lines += [f"missing: {m}" for m in missing]
     lines += [f"failed: {f}" for f in failed]
     return tuple(lines)

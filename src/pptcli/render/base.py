@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from pptcli.calendar import BusinessCalendar
+from pptcli.calendar import short_day as _short_day
 from pptcli.model.finding import NONCOMPLIANT, UNASSIGNED, Finding, Report, Status
 
 View = Literal["check", "due"]
@@ -66,8 +67,8 @@ def shown(report: Report, options: RenderOptions, *, brief: bool) -> list[Findin
 
 
 def short_day(d: dt.date | None) -> str:
-    """'Thu 2026-11-19'; day names spelled out here so the locale cannot change them."""
-    return "" if d is None else f"{_DAY_NAMES[d.weekday()][:3]} {d.isoformat()}"
+    """'Thu 2026-11-19' (calendar.short_day), or nothing for no date."""
+    return "" if d is None else _short_day(d)
 
 
 def long_day(d: dt.date) -> str:
