@@ -203,9 +203,10 @@ def test_files_looked_up_in_many_small_batches_are_served_as_one(big_repo: Path,
 
 
 def test_cached_cases_answer_positions_asked_on_another_day_and_by_other_rules(big_repo: Path, tmp_path: Path) -> None:
-    """A case is cached with the positions its evaluation asked for (scan._model_entry); a
-    later day, or a rule added since, may ask for others, which are read from the file
-    again and cached in turn. Every line and column must still be the file's."""
+    """A case is cached with the positions its evaluation asked for (scan._model_entry), by
+    the second run that finds its file unchanged; a later day, or a rule added since, may
+    ask for others, which are read from the file again and cached in turn. Every line and
+    column must still be the file's."""
     repo = tmp_path / "cases"
     shutil.copytree(big_repo, repo)
     few = repo / "few"  # the first run's rules: one rule file of 29
@@ -222,17 +223,22 @@ def test_cached_cases_answer_positions_asked_on_another_day_and_by_other_rules(b
         assert "Traceback" not in result.stderr
         return result.returncode, result.stdout, result.stderr
 
-    assert run(AS_OF, cache=cache, jobs=2) == run(AS_OF, "--no-cache", jobs=1)
-
-    def asked() -> int:  # positions kept with the cached cases
+    def models() -> list[bytes | None]:  # the cached cases, one a file (None: its findings alone)
         (db,) = cache.glob("*.sqlite3")
         with sqlite3.connect(db) as connection:
-            blobs = [row[0] for row in connection.execute("select model from entry")]
-        return sum(len(pickle.loads(blob[SEAL:])[1]) for blob in blobs)
+            return [row[0] for row in connection.execute("select model from entry")]
 
+    def asked() -> int:  # positions kept with the cached cases
+        return sum(len(pickle.loads(blob[SEAL:])[1]) for blob in models() if blob is not None)
+
+    assert run(AS_OF, cache=cache, jobs=2) == run(AS_OF, "--no-cache", jobs=1)
+    files = len(models())
+    assert files > scan.PARALLEL_FROM and models() == [None] * files  # a first run keeps findings alone
+    assert run("2026-11-24", cache=cache, jobs=2) == run("2026-11-24", "--no-cache", jobs=1)
+    assert None not in models() and len(models()) == files  # found unchanged: every case kept
     before = asked()
     (repo / "ppt.yaml").write_text(settings, encoding="utf-8")  # every rule, on later days
-    for day in ("2026-11-24", "2027-03-15"):
+    for day in ("2026-11-25", "2027-03-15"):
         assert run(day, cache=cache, jobs=2) == run(day, "--no-cache", jobs=1), day
     assert asked() > before  # files were read again for positions first asked, and kept
 
@@ -710,25 +716,38 @@ def test_a_case_json_cannot_hold_exactly_is_cached_as_its_pickle_and_a_damaged_o
 def test_a_cached_case_keeps_the_problems_of_reading_it_not_of_checking_it(tmp_path: Path) -> None:
     """A case is cached with what reading and validating its file found (none, for a valid
     case), as scan._model gives it; what the checks and rules then find about the case (an
-    unknown staff id here) is made again each run, and cached with the findings."""
+    unknown staff id here) is made again each run, and cached with the findings. The first
+    run caches the findings alone; the next, on another day, finds the files unchanged and
+    keeps their cases."""
     repo = tmp_path / "cases"
     shutil.copytree(DEMO, repo)
     changed = repo / "concord" / "CON-2025-0188.yaml"
     changed.write_text(changed.read_text(encoding="utf-8").replace("permanency_cpsw: t.nguyen", "permanency_cpsw: t.nobody"), encoding="utf-8")
     day = dt.date.fromisoformat(AS_OF)
-    setting = core.prepare(repo, day, core.Filters()).setting
     files = core.glance(repo, day, core.Filters()).files
     keep = scan.counting_all(frozenset({"late", "missed", "overdue"}))
     cache = Cache.open(tmp_path / "cache.sqlite3")
     assert cache is not None
-    outcomes = {o.file: o for o in scan._each(setting, files, keep, cache)}
-    checked = outcomes["concord/CON-2025-0188.yaml"]
-    assert checked.case_id and any("t.nobody" in p.message for p in checked.problems)
-    cache.flush()
+    digests = {rel: scan._digest((repo / rel).read_bytes()) for rel in files}
+    for when in (day, day + dt.timedelta(days=1)):
+        setting = core.prepare(repo, when, core.Filters()).setting
+        outcomes = {o.file: o for o in scan._each(setting, files, keep, cache)}
+        checked = outcomes["concord/CON-2025-0188.yaml"]
+        assert checked.case_id and any("t.nobody" in p.message for p in checked.problems)
+        cache.flush()
+        if when == day:
+            assert all(cache.model(rel, digests[rel]) == (True, None) for rel in files)
     for rel in files:
         raw = (repo / rel).read_bytes()
-        digest = scan._digest(raw)
-        _, _, read = scan._model(repo / rel, rel, raw, digest, None)
-        stored = scan._unpickle(cache.model(rel, digest), size=3)
-        assert stored is not None and stored[2] == read, rel
+        _, _, read, seen = scan._model(repo / rel, rel, raw, digests[rel], None)
+        found, blob = cache.model(rel, digests[rel])
+        stored = scan._unpickle(blob, size=3)
+        assert found and not seen and stored is not None and stored[2] == read, rel
+    # A file changed since: its findings alone again, until a run finds it unchanged.
+    changed.write_text(changed.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    rel = "concord/CON-2025-0188.yaml"
+    assert rel in outcomes and {o.file for o in scan._each(setting, files, keep, cache)} == set(files)
+    cache.flush()
+    assert cache.model(rel, scan._digest(changed.read_bytes())) == (True, None)
+    assert all(cache.model(other, digests[other])[1] is not None for other in files if other != rel)
     cache.close()

@@ -264,6 +264,9 @@ class Cache:
         try:
             make_folder(path.parent)
             db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            # An entry is some 5-9 KB: on pages of 16 KB instead of SQLite's 4 KB, it rarely
+            # spills onto overflow pages (set before the file's first table; no effect after).
+            db.execute("pragma page_size=16384")
             db.execute("pragma journal_mode=wal")
             db.execute("pragma synchronous=normal")
             db.executescript(_SCHEMA)
@@ -271,10 +274,12 @@ class Cache:
         except (OSError, sqlite3.Error):
             return None
 
-    def model(self, path: str, digest: str) -> bytes | None:
-        """The pickle of a file's validated case, when one of this user's is stored."""
+    def model(self, path: str, digest: str) -> tuple[bool, bytes | None]:
+        """Whether an entry of the file with this content is stored (by this code), and the
+        pickle of its validated case when one of this user's is kept with it: a file's
+        first entry holds its findings only (scan.outcome)."""
         row = self._get("select model from entry where path = ? and digest = ?", (_key(path), self._stored(digest)))
-        return self._opened(row[0]) if row else None
+        return (True, self._opened(row[0])) if row else (False, None)
 
     def result(self, path: str, digest: str, setting: str) -> bytes | None:
         """The pickle of a file's findings under a setting, when one of this user's is stored."""
@@ -314,10 +319,12 @@ class Cache:
         except sqlite3.Error:
             return set()
 
-    def put_entry(self, path: str, digest: str, model: bytes, setting: str, result: bytes) -> None:
-        """A file's validated case and its findings under a setting, in one row written once
-        (writing the case, then its findings into the same row, wrote it and its index entry twice)."""
-        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, ?, ?)", (_key(path), self._stored(digest), self._seal(model), setting, self._seal(result)))
+    def put_entry(self, path: str, digest: str, model: bytes | None, setting: str, result: bytes) -> None:
+        """A file's findings under a setting, with its validated case or (None) without, in one
+        row written once (writing the case, then its findings into the same row, wrote it
+        and its index entry twice)."""
+        sealed = None if model is None else self._seal(model)
+        self._put("insert or replace into entry (path, digest, model, setting, result) values (?, ?, ?, ?, ?)", (_key(path), self._stored(digest), sealed, setting, self._seal(result)))
 
     def put_result(self, path: str, digest: str, setting: str, blob: bytes) -> None:
         self._put("update entry set setting = ?, result = ? where path = ? and digest = ?", (setting, self._seal(blob), _key(path), self._stored(digest)))

@@ -195,17 +195,20 @@ def field_of(row: tuple[Any, ...], name: str) -> Any:
 # --- One file ------------------------------------------------------------------------------
 
 
-def _model(path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None, look: bool = True) -> tuple[Case | None, Recalled, list[Problem]]:
+def _model(path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None, look: bool = True) -> tuple[Case | None, Recalled, list[Problem], bool]:
     """The validated case of a file, from the cache when its content is unchanged (and
     `look`: it may be there), with the positions of its nodes (those asked before, when
-    from the cache: see _model_entry)."""
+    from the cache: see _model_entry); and whether the cache held an entry of the file
+    with this content (then the case is worth keeping: outcome)."""
+    seen = False
     if cache is not None and look:
-        hit = _unpickle(cache.model(rel, digest), size=3)
+        seen, blob = cache.model(rel, digest)
+        hit = _unpickle(blob, size=3)
         if hit is not None and type(hit[1]) is dict:
             form, asked, problems = hit
             case = _case_from(form)
             if case is not None or form is None:
-                return case, Recalled(asked=asked, source=functools.partial(_located, path, rel, raw)), problems
+                return case, Recalled(asked=asked, source=functools.partial(_located, path, rel, raw)), problems, True
     doc, problems = read_document(path, rel, raw=raw)
     case = None
     if not problems and doc is None:
@@ -213,7 +216,7 @@ def _model(path: Path, rel: str, raw: bytes, digest: str, cache: Cache | None, l
     elif not problems:
         case, problems = validate(Case, doc, rel)
     # Parsed here: kept with the case in the cache, with the positions asked of it meanwhile.
-    return case, Recalled(_made=[_locator(doc) if case is not None else Locator()]), problems
+    return case, Recalled(_made=[_locator(doc) if case is not None else Locator()]), problems, seen
 
 
 def _locator(doc: Any) -> Locator:
@@ -228,12 +231,16 @@ def _located(path: Path, rel: str, raw: bytes) -> Locator:
     return Locator() if problems else _locator(doc)
 
 
-def _model_entry(case: Case | None, where: Recalled, problems: list[Problem]) -> bytes | None:
+# A file's validated case is cached by the second run that finds the file with the same
+# content (`seen`: the cache holds an entry of it), not by the first: the first run, and the
+# first after the file changed, cache its findings alone. The case serves only a later run
+# under another setting (the next day, other rules), and a file that changes before then
+# never uses it; writing it is a third of what filling the cache adds to a first run (its
+# JSON, its positions, and 3 KB more in a row of 8). The first run on another day reads such
+# files again, and keeps their cases from then on.
+def _model_entry(case: Case | None, where: Recalled, problems: list[Problem]) -> bytes:
     """The case with the positions asked of it (after evaluation, which asks for most), to
-    cache when the file was read for them, so that the next run need not read it again;
-    None when it came from the cache."""
-    if not where.parsed:
-        return None
+    cache so that a later run need not read the file again."""
     return pickle.dumps((_case_form(case), where.asked, problems), protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -303,7 +310,7 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None, stored:
     if served is not None:
         served.digest = digest
         return served
-    case, where, read = _model(setting.root / rel, rel, raw, digest, cache, look)
+    case, where, read, seen = _model(setting.root / rel, rel, raw, digest, cache, look)
     case_id, problems, rows, child, valid, id_at = _evaluated(setting, rel, case, where, read)
     # Rows are packed by status only to be cached; a run without the cache takes them as they are.
     if cache is None:
@@ -311,10 +318,10 @@ def outcome(setting: Setting, rel: str, keep: Keep, cache: Cache | None, stored:
     else:
         entry = (case_id, problems, _pack(rows), _counts(rows), child, valid, id_at, _reach(rows))
         findings = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-        model = _model_entry(case, where, read)  # with the problems of reading it, as _model gives them
-        if model is None:  # the case was cached: its findings join it
+        if not where.parsed:  # the case and every position asked came from the cache: its findings join it
             cache.put_result(rel, digest, setting.digest, findings)
-        else:  # the case and its findings in one row, written once
+        else:  # in one row, written once: the findings, and the case once its file is seen unchanged
+            model = _model_entry(case, where, read) if seen else None  # with the problems of reading it, as _model gives them
             cache.put_entry(rel, digest, model, setting.digest, findings)
         result = _kept(rel, entry, keep, rows)
     result.digest = digest
