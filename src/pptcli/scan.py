@@ -231,13 +231,13 @@ def _located(path: Path, rel: str, raw: bytes) -> Locator:
     return Locator() if problems else _locator(doc)
 
 
-# A file's validated case is cached by the second run that finds the file with the same
-# content (`seen`: the cache holds an entry of it), not by the first: the first run, and the
-# first after the file changed, cache its findings alone. The case serves only a later run
-# under another setting (the next day, other rules), and a file that changes before then
-# never uses it; writing it is a third of what filling the cache adds to a first run (its
-# JSON, its positions, and 3 KB more in a row of 8). The first run on another day reads such
-# files again, and keeps their cases from then on.
+# A file's validated case is cached by the first run that evaluates the file again with the
+# same content (`seen`: the cache holds an entry of it, under another setting), not by the
+# first run to evaluate it: that run, and the first after the file changed, cache its findings
+# alone. The case serves only a later run under another setting (the next day, other rules
+# or settings), and a file that changes before then never uses it; writing it is a third of
+# what filling the cache adds to a first run (its JSON, its positions, and 3 KB more in a row
+# of 8). The first run on another day reads such files again, and keeps their cases from then on.
 def _model_entry(case: Case | None, where: Recalled, problems: list[Problem]) -> bytes:
     """The case with the positions asked of it (after evaluation, which asks for most), to
     cache so that a later run need not read the file again."""
