@@ -40,6 +40,11 @@ def short_day(d: date) -> str:
     return f"{_DAY_NAMES[d.weekday()][:3]} {d.isoformat()}"
 
 
+def long_day(d: date) -> str:
+    """'Wednesday 2026-11-25', as short_day spells it."""
+    return f"{_DAY_NAMES[d.weekday()]} {d.isoformat()}"
+
+
 # --- State-office holidays (SPEC 4.1) ------------------------------------------------------
 
 

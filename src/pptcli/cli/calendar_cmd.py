@@ -7,13 +7,9 @@ from pathlib import Path
 
 import typer
 
-from pptcli.calendar import BusinessCalendar, DeadlineKind
+from pptcli.calendar import BusinessCalendar, DeadlineKind, short_day
 from pptcli.cli import app
 from pptcli.cli.options import AsOf, as_of_or_today, parse_date
-
-
-def _short(day: dt.date) -> str:
-    return f"{day:%a} {day.isoformat()}"
 
 
 def _calendar_for(repo: Path | None) -> BusinessCalendar:
@@ -65,7 +61,7 @@ def calendar(
     typer.echo(f"Non-business days {first} to {last}{where}:")
     for skip in cal.non_business_days(first, last, office):
         if weekends or skip.reason not in ("Saturday", "Sunday"):
-            typer.echo(f"  {_short(skip.date)}  {skip.reason}")
+            typer.echo(f"  {short_day(skip.date)}  {skip.reason}")
 
 
 def _arithmetic(cal: BusinessCalendar, day: dt.date, add: int | None, before: int | None, office: str | None) -> None:
@@ -74,10 +70,10 @@ def _arithmetic(cal: BusinessCalendar, day: dt.date, add: int | None, before: in
     if add is not None:
         result = cal.add_business_days(day, add, office)
         skipped = [s for s in cal.non_business_days(day + dt.timedelta(days=1), result, office)]
-        typer.echo(f"{_short(day)} + {add} business day{'s' if add != 1 else ''} = {_short(result)}")
+        typer.echo(f"{short_day(day)} + {add} business day{'s' if add != 1 else ''} = {short_day(result)}")
     else:
         deadline = cal.deadline(DeadlineKind.BUSINESS_DAYS_BEFORE, day, before, office)
         result, skipped = deadline.due, list(deadline.skipped)
-        typer.echo(f"{_short(day)} - {before} business day{'s' if before != 1 else ''} = {_short(result)}")
+        typer.echo(f"{short_day(day)} - {before} business day{'s' if before != 1 else ''} = {short_day(result)}")
     for skip in sorted(skipped, key=lambda s: s.date):
-        typer.echo(f"  skipped {_short(skip.date)}  {skip.reason}")
+        typer.echo(f"  skipped {short_day(skip.date)}  {skip.reason}")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from pptcli.calendar import short_day
 from pptcli.cli import app
 from pptcli.cli.options import AsOf, RedactOpt, as_of_or_today, say
 
@@ -46,7 +47,7 @@ def explain(
     say(f"{rule.id}: {rule.title}")
     say(f"  {rule.source.document} {rule.source.section}: \"{rule.source.quote}\"")
     say(f"  authority: {rule.authority}; applies to {', '.join(rule.programs)} cases")
-    say(f"case {case_id} ({loaded.case.program}, {loaded.case.office}, child {child}) as of {day:%a} {day}")
+    say(f"case {case_id} ({loaded.case.program}, {loaded.case.office}, child {child}) as of {short_day(day)}")
     shown = [f for f in evaluated.findings if f.case == case_id and f.rule == rule_id]
     if redact:
         from pptcli.render.base import redact_finding

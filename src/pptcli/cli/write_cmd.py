@@ -15,6 +15,7 @@ from typing import Any
 
 import typer
 
+from pptcli.calendar import short_day
 from pptcli.cli import app
 from pptcli.cli.options import as_of_or_today, parse_date, say
 from pptcli.model.finding import Finding, Status
@@ -87,19 +88,15 @@ def _run(kind: Kind, options: dict[str, Any]) -> None:
         say(_status(finding, kind.verb))
 
 
-def _day(day: dt.date) -> str:
-    return f"{day:%a} {day.isoformat()}"
-
-
 def _status(f: Finding, verb: str) -> str:
     """`CPSW-I.A.2 met: due Mon 2026-11-30, notified Mon 2026-11-30`."""
     head = f"{f.rule} {f.status}"
     if f.status is Status.WAIVED or f.due is None:
         return f"{head}: {f.detail}" if f.detail else head
-    done = f"{verb} {_day(f.done)}" if f.done else "nothing recorded yet"
+    done = f"{verb} {short_day(f.done)}" if f.done else "nothing recorded yet"
     late = f" ({f.business_days_late} business day{'s' if f.business_days_late != 1 else ''} late)" if f.business_days_late else ""
     missed = f" ({f.detail})" if f.status is Status.MISSED and f.detail else ""
-    return f"{head}: due {_day(f.due)}, {done}{late}{missed}"
+    return f"{head}: due {short_day(f.due)}, {done}{late}{missed}"
 
 
 app.command("notify-placement")(_command(PLACEMENT))

@@ -14,8 +14,6 @@ from pptcli.model.finding import NONCOMPLIANT, UNASSIGNED, Finding, Report, Stat
 
 View = Literal["check", "due"]
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -69,10 +67,6 @@ def shown(report: Report, options: RenderOptions, *, brief: bool) -> list[Findin
 def short_day(d: dt.date | None) -> str:
     """'Thu 2026-11-19' (calendar.short_day), or nothing for no date."""
     return "" if d is None else _short_day(d)
-
-
-def long_day(d: dt.date) -> str:
-    return f"{_DAY_NAMES[d.weekday()]} {d.isoformat()}"
 
 
 def relative_day(d: dt.date, as_of: dt.date) -> str:

@@ -11,14 +11,13 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pptcli.calendar import BusinessCalendar
+from pptcli.calendar import BusinessCalendar, long_day
 from pptcli.model.finding import NONCOMPLIANT, UNASSIGNED, Finding, Report, Status
 from pptcli.render import table_parts as parts
 from pptcli.render import textgrid as tg
 from pptcli.render import twofold
 from pptcli.render.base import (
     RenderOptions,
-    long_day,
     person,
     plural,
     relative_day,
